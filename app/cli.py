@@ -1,0 +1,139 @@
+"""The `fundmatch` command line. Every command calls a service; none writes SQL of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from sqlmodel import Session
+
+from app import migrations
+from app.catalogue.bundled import CatalogueFileError, read_document
+from app.db import make_engine
+from app.errors import AppError
+from app.services import catalogue as catalogue_service
+from app.services import keys as key_service
+from app.services.startup import prepare
+from app.settings import get_settings
+
+cli = typer.Typer(help="fundmatch: funding suggestions for local development needs.", no_args_is_help=True)
+catalogue_cli = typer.Typer(help="Load, check and export the catalogue.", no_args_is_help=True)
+key_cli = typer.Typer(help="API keys.", no_args_is_help=True)
+cli.add_typer(catalogue_cli, name="catalogue")
+cli.add_typer(key_cli, name="api-key")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest migration."""
+    migrations.upgrade(get_settings().database_url)
+    typer.echo("database is at head")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate, bootstrap, load the bundled catalogue into an empty database, then serve the API."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        prepare(engine, settings)
+    finally:
+        engine.dispose()
+    uvicorn.run(
+        "app.main:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@catalogue_cli.command("load")
+def catalogue_load(
+    path: Annotated[
+        Path | None, typer.Argument(help="A catalogue file or folder; default: the bundled catalogue.")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="merge (upsert) or replace (also remove what is absent).")] = "merge",
+) -> None:
+    """Import a catalogue document in one transaction."""
+    if mode not in ("merge", "replace"):
+        raise _fail("--mode must be merge or replace", 2)
+    settings = get_settings()
+    try:
+        document = read_document(path or settings.catalogue_dir)
+    except CatalogueFileError as exc:
+        raise _fail(str(exc)) from exc
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session:
+            result = catalogue_service.import_catalogue(session, document, mode)  # type: ignore[arg-type]
+    except AppError as exc:
+        typer.echo(exc.detail, err=True)
+        for err in exc.errors or []:
+            typer.echo(f"  {'.'.join(str(p) for p in err['loc'])}: {err['msg']}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+    counts = ", ".join(f"{s} +{result.created[s]} ~{result.updated[s]}" for s in result.created)
+    typer.echo(f"catalogue version {result.version} ({'changed' if result.changed else 'unchanged'}): {counts}")
+
+
+@catalogue_cli.command("export")
+def catalogue_export(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
+) -> None:
+    """Write the stored catalogue as a fundmatch-catalogue/1 document."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            document = catalogue_service.export_catalogue(session)
+    finally:
+        engine.dispose()
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@key_cli.command("create")
+def api_key_create(
+    org: Annotated[str, typer.Option("--org", help="Organisation code.")],
+    scope: Annotated[list[str], typer.Option("--scope", help="admin, write or read; repeatable.")],
+    name: Annotated[str, typer.Option(help="A name that says who uses the key.")] = "cli",
+) -> None:
+    """Create an API key and print its token (only the token, on stdout)."""
+    engine = make_engine(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            if org == key_service.ADMIN_ORGANISATION:
+                key_service.ensure_admin_organisation(session)
+            _, token = key_service.create_key(session, org, name, scope)
+    except AppError as exc:
+        raise _fail(exc.detail) from exc
+    finally:
+        engine.dispose()
+    typer.echo(token)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,80 @@
+"""The application factory. Nothing happens at import time; the lifespan owns the engine."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app import __version__
+from app.db import make_engine
+from app.errors import Problem, install_error_handlers
+from app.logging_setup import configure_logging
+from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.routers import catalogue, health
+from app.services.snapshot import SnapshotCache
+from app.services.startup import prepare
+from app.settings import Settings, get_settings
+
+IMPORT_PATH = "/api/v1/catalogue/import"
+
+DESCRIPTION = """
+fundmatch matches a municipality's development needs with funding: EU programmes, Interreg,
+Swedish agencies, Sida and foundations, and the strategy goals they serve (Europa 2020, Agenda 2030).
+Authenticate with `Authorization: Bearer <token>`. Errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.engine = engine
+        app.state.snapshots = SnapshotCache(engine, settings.catalogue_check_seconds)
+        prepare(engine, settings)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(title="fundmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.clock = clock
+    app.state.log = logging.getLogger("fundmatch")
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(catalogue.router)
+
+    def limit_for(path: str) -> int:
+        return settings.max_import_body_bytes if path == IMPORT_PATH else settings.max_body_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
+    app.add_middleware(RequestIdMiddleware)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated schema plus the Problem component that every error response refers to."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(problem.pop("$defs", {}))
+    components["Problem"] = problem
+    app.openapi_schema = schema
+    return schema
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn (`--factory`), so that each worker builds its app from the environment."""
+    return create_app()

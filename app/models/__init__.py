@@ -1,0 +1,28 @@
+"""SQLModel tables and their API schemas. Importing this package registers every table."""
+
+from app.models.base import metadata
+from app.models.catalogue import (
+    CatalogueCall,
+    CatalogueState,
+    Funder,
+    Pillar,
+    Programme,
+    StrategyGoal,
+    Theme,
+)
+from app.models.need import Need
+from app.models.organisation import ApiKey, Organisation
+
+__all__ = [
+    "ApiKey",
+    "CatalogueCall",
+    "CatalogueState",
+    "Funder",
+    "Need",
+    "Organisation",
+    "Pillar",
+    "Programme",
+    "StrategyGoal",
+    "Theme",
+    "metadata",
+]

@@ -1,0 +1,1 @@
+"""HTTP routers: thin; parse, call one service, return the public model."""

@@ -1,0 +1,264 @@
+"""Catalogue endpoints: read by any valid token; import (admin) and export."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.db import SessionDep
+from app.errors import InvalidInput, problem_responses
+from app.i18n import LanguageDep, render
+from app.models.catalogue_api import (
+    CallPublic,
+    CatalogueInfo,
+    FunderPublic,
+    ImportSummary,
+    PillarPublic,
+    ProgrammePublic,
+    StrategyGoalPublic,
+    ThemePublic,
+)
+from app.pagination import Page, PageDep, page_of
+from app.routers.deps import NowDep, SnapshotDep
+from app.security import AdminPrincipal, AnyPrincipal
+from app.services import catalogue as catalogue_service
+from app.services import catalogue_read as reads
+
+router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
+ONE = problem_responses(401, 404)
+
+
+def _labelled(record: dict[str, Any], lang: str | None, key: str = "name") -> dict[str, Any]:
+    return {**record, "label": render(record.get(key), lang)}
+
+
+def _lang_header(response: Response, lang: str | None) -> None:
+    response.headers["Content-Language"] = lang or "en"
+
+
+@router.get("/catalogue", response_model=CatalogueInfo)
+def catalogue_info(_: AnyPrincipal, snapshot: SnapshotDep) -> dict[str, Any]:
+    """The catalogue's current version and how many records each section holds."""
+    counts = {section: len(records) for section, records in snapshot.document.items() if isinstance(records, list)}
+    return {"catalogue_version": snapshot.version, "counts": counts}
+
+
+@router.get("/catalogue/export")
+def export_catalogue(_: AnyPrincipal, session: SessionDep) -> dict[str, Any]:
+    """The whole catalogue as a `fundmatch-catalogue/1` document, each section ordered by code."""
+    return catalogue_service.export_catalogue(session)
+
+
+@router.post(
+    "/catalogue/import",
+    response_model=ImportSummary,
+    responses=problem_responses(400, 403, 413),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object", "description": "A fundmatch-catalogue/1 document."}}
+            },
+        }
+    },
+)
+async def import_catalogue(
+    request: Request,
+    _: AdminPrincipal,
+    session: SessionDep,
+    mode: Annotated[
+        Literal["merge", "replace"], Query(description="merge upserts; replace also removes what is absent.")
+    ] = "merge",
+) -> dict[str, Any]:
+    """Import a catalogue document in one transaction: all of it lands or none of it.
+
+    Records are keyed by `code`; importing the same document twice changes nothing. The body may be
+    up to 50 MiB. A 422 names each bad record by `loc`, e.g. `["programmes", 12, "funder"]`.
+    """
+    raw = await request.body()
+    try:
+        document = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            "The body is not valid JSON.", errors=[{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
+        ) from exc
+    result = await run_in_threadpool(catalogue_service.import_catalogue, session, document, mode)
+    request.app.state.snapshots.invalidate()
+    return {
+        "catalogue_version": result.version,
+        "changed": result.changed,
+        "mode": mode,
+        "created": result.created,
+        "updated": result.updated,
+        "removed": result.removed,
+    }
+
+
+@router.get("/pillars", response_model=Page[PillarPublic])
+def list_pillars(_: AnyPrincipal, snapshot: SnapshotDep, page: PageDep, lang: LanguageDep, response: Response) -> Any:
+    """The municipality's strategy pillars."""
+    _lang_header(response, lang)
+    return page_of([_labelled(r, lang) for r in snapshot.section("pillars")], page)
+
+
+@router.get("/pillars/{code}", response_model=PillarPublic, responses=ONE)
+def get_pillar(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+    _lang_header(response, lang)
+    return _labelled(reads.get_record(snapshot, "pillars", code, "pillar"), lang)
+
+
+@router.get("/themes", response_model=Page[ThemePublic])
+def list_themes(_: AnyPrincipal, snapshot: SnapshotDep, page: PageDep, lang: LanguageDep, response: Response) -> Any:
+    """Themes with their Swedish and English keywords."""
+    _lang_header(response, lang)
+    return page_of([_labelled(r, lang) for r in snapshot.section("themes")], page)
+
+
+@router.get("/themes/{code}", response_model=ThemePublic, responses=ONE)
+def get_theme(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+    _lang_header(response, lang)
+    return _labelled(reads.get_record(snapshot, "themes", code, "theme"), lang)
+
+
+@router.get("/strategy-goals", response_model=Page[StrategyGoalPublic])
+def list_strategy_goals(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    page: PageDep,
+    lang: LanguageDep,
+    response: Response,
+    framework: str | None = None,
+    kind: str | None = None,
+    theme: str | None = None,
+) -> Any:
+    """Strategy goals (Europa 2020 targets and flagships, Agenda 2030, …), filtered by framework, kind or theme."""
+    _lang_header(response, lang)
+    goals = reads.list_simple(snapshot, "strategy_goals", framework=framework, kind=kind, themes=theme)
+    return page_of([_labelled(r, lang) for r in goals], page)
+
+
+@router.get("/strategy-goals/{code}", response_model=StrategyGoalPublic, responses=ONE)
+def get_strategy_goal(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+    _lang_header(response, lang)
+    return _labelled(reads.get_record(snapshot, "strategy_goals", code, "strategy goal"), lang)
+
+
+@router.get("/funders", response_model=Page[FunderPublic])
+def list_funders(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    page: PageDep,
+    lang: LanguageDep,
+    response: Response,
+    kind: str | None = None,
+    country: str | None = None,
+) -> Any:
+    """Funders: the Commission and its agencies, managing authorities, Swedish agencies, foundations."""
+    _lang_header(response, lang)
+    funders = reads.list_simple(snapshot, "funders", kind=kind, country=country and country.upper())
+    return page_of([_labelled(r, lang) for r in funders], page)
+
+
+@router.get("/funders/{code}", response_model=FunderPublic, responses=ONE)
+def get_funder(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+    _lang_header(response, lang)
+    return _labelled(reads.get_record(snapshot, "funders", code, "funder"), lang)
+
+
+def _programme_out(record: dict[str, Any], lang: str | None, now: datetime) -> dict[str, Any]:
+    period = record.get("period") or {}
+    end = period.get("end")
+    return {**_labelled(record, lang), "active": end is None or end >= now.date().isoformat()}
+
+
+@router.get("/programmes", response_model=Page[ProgrammePublic])
+def list_programmes(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    page: PageDep,
+    lang: LanguageDep,
+    response: Response,
+    now: NowDep,
+    funder: str | None = None,
+    kind: str | None = None,
+    theme: str | None = None,
+    pillar: str | None = None,
+    strategy_goal: str | None = None,
+    applicant_type: str | None = None,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    region: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$", description="A NUTS code.")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Free text in names, descriptions, keywords.")
+    ] = None,
+) -> Any:
+    """Programmes, ordered by code. Eligibility filters treat an empty list as "no restriction"."""
+    _lang_header(response, lang)
+    flt = reads.ProgrammeFilter(
+        funder=funder,
+        kind=kind,
+        theme=theme,
+        pillar=pillar,
+        strategy_goal=strategy_goal,
+        applicant_type=applicant_type,
+        country=country,
+        region=region,
+        q=q,
+    )
+    return page_of([_programme_out(r, lang, now) for r in reads.list_programmes(snapshot, flt)], page)
+
+
+@router.get("/programmes/{code}", response_model=ProgrammePublic, responses=ONE)
+def get_programme(
+    code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
+) -> Any:
+    _lang_header(response, lang)
+    return _programme_out(reads.get_record(snapshot, "programmes", code, "programme"), lang, now)
+
+
+def _call_out(record: dict[str, Any], lang: str | None, now: datetime) -> dict[str, Any]:
+    return {**_labelled(record, lang, "title"), "status": reads.status_of(record, now)}
+
+
+@router.get("/calls", response_model=Page[CallPublic])
+def list_calls(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    page: PageDep,
+    lang: LanguageDep,
+    response: Response,
+    now: NowDep,
+    programme: str | None = None,
+    status: Literal["forthcoming", "open", "closed"] | None = None,
+    deadline_from: datetime | None = None,
+    deadline_to: datetime | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> Any:
+    """Calls, ordered by code; status is derived from the dates (no deadline: open)."""
+    _lang_header(response, lang)
+    flt = reads.CallFilter(
+        programme=programme,
+        status=status,
+        deadline_from=_aware(deadline_from),
+        deadline_to=_aware(deadline_to),
+        q=q,
+    )
+    return page_of([_call_out(r, lang, now) for r in reads.list_calls(snapshot, flt, now)], page)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Dates and naive datetimes in a query are taken as UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@router.get("/calls/{code}", response_model=CallPublic, responses=ONE)
+def get_call(
+    code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
+) -> Any:
+    _lang_header(response, lang)
+    return _call_out(reads.get_record(snapshot, "calls", code, "call"), lang, now)

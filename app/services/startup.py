@@ -1,0 +1,28 @@
+"""What a fresh process does before it serves: bootstrap the admin key, load the default catalogue."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from app.catalogue.bundled import read_document
+from app.models import Programme
+from app.services.catalogue import import_catalogue
+from app.services.keys import bootstrap_admin
+from app.settings import Settings
+
+log = logging.getLogger("fundmatch.startup")
+
+
+def prepare(engine: Engine, settings: Settings) -> None:
+    """Idempotent: safe in every worker and on every start."""
+    with Session(engine) as session:
+        if settings.bootstrap_admin_token is not None:
+            token = settings.bootstrap_admin_token.get_secret_value()
+            if token and bootstrap_admin(session, token):
+                log.info("created the bootstrap admin key")
+        if settings.load_default_catalogue and session.exec(select(Programme.code).limit(1)).first() is None:
+            result = import_catalogue(session, read_document(settings.catalogue_dir), "merge")
+            log.info("loaded the bundled catalogue", extra={"catalogue_version": result.version})

@@ -1,0 +1,50 @@
+"""Configuration: one Settings object, read from FUNDMATCH_* environment variables.
+
+Settings passed to `create_app` outrank the environment, so tests never touch `os.environ`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FTPORTAL_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FUNDMATCH_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'var' / 'fundmatch.db'}",
+        description="SQLAlchemy URL; SQLite file under ./var/ by default, postgresql+psycopg://… in production.",
+    )
+    load_default_catalogue: bool = True
+    bootstrap_admin_token: SecretStr | None = None
+    data_dir: Path = PROJECT_ROOT / "data"
+    ftportal_url: str = DEFAULT_FTPORTAL_URL
+    ftportal_api_key: SecretStr = SecretStr("SEDIA")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_import_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    catalogue_check_seconds: float = Field(
+        default=1.0, ge=0, description="How often a worker asks the database for the catalogue version."
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.data_dir / "catalogue"
+
+    @property
+    def lexicon_dir(self) -> Path:
+        return self.data_dir / "lexicon"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process settings from the environment; the only place that reads it."""
+    return Settings()

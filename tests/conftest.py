@@ -1,0 +1,111 @@
+"""Fixtures: a freshly migrated database per test (SQLite or PostgreSQL) and a real app on it.
+
+Set FUNDMATCH_TEST_DATABASE_URL to a PostgreSQL server URL (`postgresql+psycopg://…/postgres`) to
+run the whole suite against PostgreSQL: migrations run once into a template database, and every
+test gets its own database cloned from it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.main import create_app
+from app.migrations import upgrade
+from app.settings import Settings
+
+ADMIN_TOKEN = "fm_test-admin-token-0123456789"
+PG_URL = os.environ.get("FUNDMATCH_TEST_DATABASE_URL", "")
+FROZEN_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def _pg_admin_engine() -> Any:
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to clone: a SQLite file, or a PostgreSQL template database name."""
+    if PG_URL:
+        name = f"fm_template_{uuid.uuid4().hex[:8]}"
+        admin = _pg_admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield name
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        upgrade(f"sqlite:///{path}")
+        yield str(path)
+
+
+@pytest.fixture
+def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+    if PG_URL:
+        name = f"fm_test_{uuid.uuid4().hex[:12]}"
+        admin = _pg_admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{database_template}"'))
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path / "fundmatch.db"
+        shutil.copyfile(database_template, path)
+        yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        load_default_catalogue=False,
+        bootstrap_admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        catalogue_check_seconds=0,
+        log_json=True,
+    )
+
+
+AppFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> Iterator[AppFactory]:
+    """Start a real app (lifespan included) on the test database; override settings by keyword."""
+    clients: list[TestClient] = []
+
+    def factory(**overrides: Any) -> TestClient:
+        app = create_app(settings.model_copy(update=overrides), clock=lambda: FROZEN_NOW)
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield factory
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: AppFactory) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

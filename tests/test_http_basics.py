@@ -1,0 +1,142 @@
+"""Auth on the catalogue, problem bodies for every error, health, limits, request ids."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.services.keys import create_key, revoke_key
+from tests.factories import catalogue
+
+PROBLEM = "application/problem+json"
+CATALOGUE_ROUTES = [
+    ("GET", "/api/v1/catalogue"),
+    ("GET", "/api/v1/catalogue/export"),
+    ("POST", "/api/v1/catalogue/import"),
+    ("GET", "/api/v1/pillars"),
+    ("GET", "/api/v1/pillars/development"),
+    ("GET", "/api/v1/themes"),
+    ("GET", "/api/v1/themes/youth"),
+    ("GET", "/api/v1/strategy-goals"),
+    ("GET", "/api/v1/strategy-goals/sdg-13"),
+    ("GET", "/api/v1/funders"),
+    ("GET", "/api/v1/funders/sida"),
+    ("GET", "/api/v1/programmes"),
+    ("GET", "/api/v1/programmes/erasmus-plus"),
+    ("GET", "/api/v1/calls"),
+    ("GET", "/api/v1/calls/erasmus-2027-ka1"),
+]
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"] and body["type"].startswith("https://")
+    assert "Traceback" not in response.text and "SELECT" not in response.text
+    return body
+
+
+@pytest.mark.parametrize(("method", "path"), CATALOGUE_ROUTES)
+@pytest.mark.parametrize("authorization", [None, "Bearer fm_unknown", "Basic abc", "Bearer "])
+def test_catalogue_routes_need_a_valid_token(
+    client: TestClient, method: str, path: str, authorization: str | None
+) -> None:
+    headers = {"Authorization": authorization} if authorization else {}
+    response = client.request(method, path, headers=headers, json=catalogue() if method == "POST" else None)
+    assert_problem(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_any_valid_token_reads_the_catalogue(client: TestClient) -> None:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        _, token = create_key(session, "admin", "reader", ["read"])
+    assert client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_revoked_token_is_401_at_once(client: TestClient) -> None:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        key, token = create_key(session, "admin", "reader", ["read"])
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/v1/pillars", headers=headers).status_code == 200
+        assert key.id is not None
+        revoke_key(session, key.id)
+    assert_problem(client.get("/api/v1/pillars", headers=headers), 401)
+
+
+def test_unknown_route_is_problem_404(client: TestClient) -> None:
+    body = assert_problem(client.get("/api/v1/nothing-here"), 404)
+    assert "/api/v1/nothing-here" in body["detail"]
+
+
+def test_wrong_method_is_problem_405_with_allow(client: TestClient, admin: dict) -> None:
+    response = client.delete("/api/v1/programmes", headers=admin)
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET"
+
+
+def test_body_over_default_limit_is_413(make_client) -> None:
+    client = make_client(max_body_bytes=2048)
+    response = client.post("/api/v1/organisations", content=b"x" * 5000, headers={"Content-Type": "application/json"})
+    assert_problem(response, 413)
+
+
+def test_chunked_body_over_limit_is_413(make_client, admin: dict) -> None:
+    client = make_client(max_import_body_bytes=2048)
+
+    def chunks():
+        for _ in range(10):
+            yield b" " * 1000
+
+    response = client.post(
+        "/api/v1/catalogue/import", content=chunks(), headers={**admin, "Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+
+
+def test_ready_is_503_when_the_database_does_not_answer(client: TestClient) -> None:
+    from sqlalchemy import create_engine
+
+    client.app.state.engine = create_engine(
+        "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
+    )  # type: ignore[attr-defined]
+    assert_problem(client.get("/readyz"), 503)
+    assert client.get("/healthz").status_code == 200
+
+
+def test_request_id_is_returned_and_kept(client: TestClient) -> None:
+    assert len(client.get("/healthz").headers["x-request-id"]) == 32
+    assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
+
+
+def test_unexpected_error_is_500_problem_without_details(client: TestClient, admin: dict, monkeypatch) -> None:
+    from app.services import catalogue as service
+
+    def boom(*_args, **_kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(service, "export_catalogue", boom)
+    body = assert_problem(client.get("/api/v1/catalogue/export", headers=admin), 500)
+    assert "secret" not in body["detail"]
+
+
+def test_openapi_documents_problem_responses(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "Problem" in spec["components"]["schemas"]
+    responses = spec["paths"]["/api/v1/programmes/{code}"]["get"]["responses"]
+    for status in ("401", "404", "422"):
+        assert PROBLEM in responses[status]["content"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_bootstrap_token_is_not_logged(make_client, capfd) -> None:
+    client = make_client()
+    client.get("/api/v1/pillars", headers={"Authorization": "Bearer fm_test-admin-token-0123456789"})
+    captured = capfd.readouterr()
+    assert "fm_test-admin-token" not in captured.err + captured.out
