@@ -15,8 +15,9 @@ from app import __version__
 from app.db import make_engine
 from app.errors import Problem, install_error_handlers
 from app.logging_setup import configure_logging
+from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from app.routers import catalogue, health
+from app.routers import catalogue, health, match, needs, organisations
 from app.services.snapshot import SnapshotCache
 from app.services.startup import prepare
 from app.settings import Settings, get_settings
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.snapshots = SnapshotCache(engine, settings.catalogue_check_seconds)
+        app.state.lexicon = load_lexicon(settings.lexicon_dir)
         prepare(engine, settings)
         try:
             yield
@@ -52,6 +54,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)
+    app.include_router(organisations.router)
+    app.include_router(needs.router)
+    app.include_router(match.router)
 
     def limit_for(path: str) -> int:
         return settings.max_import_body_bytes if path == IMPORT_PATH else settings.max_body_bytes

@@ -149,3 +149,45 @@ def import_catalogue(
     response = client.post(f"/api/v1/catalogue/import?mode={mode}", json=doc or catalogue(), headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def create_organisation(client: Any, admin: dict[str, str], code: str = "borlange", **fields: Any) -> dict[str, Any]:
+    body = {
+        "code": code,
+        "name": f"{code.title()} kommun",
+        "type": "municipality",
+        "country": "SE",
+        "region": "SE312",
+        **fields,
+    }
+    response = client.post("/api/v1/organisations", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def create_key(
+    client: Any, admin: dict[str, str], org: str, scopes: list[str], name: str = "intranet"
+) -> dict[str, str]:
+    """Authorization headers for a new key of the organisation."""
+    response = client.post(
+        f"/api/v1/organisations/{org}/api-keys", json={"name": name, "scopes": scopes}, headers=admin
+    )
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def need_body(**changes: Any) -> dict[str, Any]:
+    body = {
+        "title": "Ungdomsutbyte med vänort i Tyskland",
+        "description": "Gymnasieelever ska åka på utbyte till vår vänort och lära sig om skola och klimat.",
+        "language": "sv",
+        "pillars": ["development"],
+        "themes": ["youth"],
+        "budget_eur": 60000,
+        "cofinancing_capacity": 0.2,
+        "start_date": "2027-08-01",
+        "end_date": "2028-06-30",
+        "partners": {"has_partners": True, "countries": ["DE"]},
+    }
+    body.update(changes)
+    return body

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import Field as PydanticField
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
+from app.catalogue.document import ApplicantType, Code, CountryCode, NutsCode
 from app.models.base import AwareDateTime, JSONColumn, utcnow
 
 
@@ -32,3 +35,78 @@ class Need(SQLModel, table=True):
     created_by: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
+
+
+LanguageCode = Literal["sv", "en"]
+NeedStatus = Literal["draft", "active", "archived"]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
+Description = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class NeedPartners(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    has_partners: bool = False
+    countries: list[CountryCode] = PydanticField(default_factory=list, max_length=60)
+
+
+class NeedFields(BaseModel):
+    """The contract's need body. Unknown fields (`id`, `organisation`, …) are rejected, never obeyed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: LanguageCode | None = PydanticField(default=None, description="sv or en; detected when absent.")
+    pillars: list[Code] = PydanticField(default_factory=list, max_length=20)
+    themes: list[Code] = PydanticField(default_factory=list, max_length=50)
+    applicant_type: ApplicantType | None = None
+    country: CountryCode | None = None
+    region: NutsCode | None = None
+    budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
+    cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
+    start_date: date | None = None
+    end_date: date | None = None
+    partners: NeedPartners | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> NeedFields:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class NeedCreate(NeedFields):
+    title: Title
+    description: Description
+    status: NeedStatus = "active"
+
+
+class NeedUpdate(BaseModel):
+    """A PATCH: only the fields sent change; null clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Description | None = None
+    status: NeedStatus | None = None
+    language: LanguageCode | None = None
+    pillars: list[Code] | None = PydanticField(default=None, max_length=20)
+    themes: list[Code] | None = PydanticField(default=None, max_length=50)
+    applicant_type: ApplicantType | None = None
+    country: CountryCode | None = None
+    region: NutsCode | None = None
+    budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
+    cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
+    start_date: date | None = None
+    end_date: date | None = None
+    partners: NeedPartners | None = None
+
+
+class NeedPublic(NeedCreate):
+    model_config = ConfigDict(extra="ignore")
+
+    id: int
+    organisation: str
+    language: LanguageCode | None = None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime

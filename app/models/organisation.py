@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
+from pydantic import BaseModel, ConfigDict, StringConstraints
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
+from app.catalogue.document import ApplicantType, Code, CountryCode, NutsCode
 from app.models.base import AwareDateTime, JSONColumn, utcnow
 
 
@@ -33,3 +36,53 @@ class ApiKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=AwareDateTime)
+
+
+class OrganisationBase(BaseModel):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    type: ApplicantType = "municipality"
+    country: CountryCode | None = None
+    region: NutsCode | None = Field(default=None, description="A NUTS code, e.g. SE312 (Dalarnas län).")
+
+
+class OrganisationCreate(OrganisationBase):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    code: Code
+
+
+class OrganisationUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = None
+    type: ApplicantType | None = None
+    country: CountryCode | None = None
+    region: NutsCode | None = None
+
+
+class OrganisationPublic(OrganisationBase):
+    code: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ApiKeyCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    scopes: list[Literal["admin", "write", "read"]] = Field(min_length=1)
+
+
+class ApiKeyPublic(BaseModel):
+    id: int
+    organisation: str
+    name: str
+    token_prefix: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    token: str = Field(description="Shown this once; only its hash is stored.")

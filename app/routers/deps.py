@@ -7,11 +7,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.db import SessionDep
 from app.services.snapshot import CatalogueSnapshot
 
 
-def get_snapshot(request: Request) -> CatalogueSnapshot:
-    snapshot: CatalogueSnapshot = request.app.state.snapshots.get()
+def get_snapshot(request: Request, session: SessionDep) -> CatalogueSnapshot:
+    """The worker's catalogue; the version check reuses the request's session (one connection a request)."""
+    snapshot: CatalogueSnapshot = request.app.state.snapshots.get(session)
     return snapshot
 
 

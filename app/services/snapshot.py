@@ -55,21 +55,28 @@ class SnapshotCache:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
-    def get(self) -> CatalogueSnapshot:
+    def get(self, session: Session | None = None) -> CatalogueSnapshot:
+        """The current snapshot; `session` (the request's) is used for the version check if given."""
         now = time.monotonic()
         snapshot = self._snapshot
         if snapshot is not None and now - self._checked_at < self._check_seconds:
             return snapshot
         with self._lock:
-            with Session(self._engine) as session:
-                version = current_version(session)
-                if self._snapshot is None or self._snapshot.version != version:
-                    # Export and version read in one transaction on a consistent view.
-                    document = export_catalogue(session)
-                    version = current_version(session)
-                    self._snapshot = CatalogueSnapshot(version=version, document=document)
+            if session is None:
+                with Session(self._engine) as own:
+                    snapshot = self._refresh(own)
+            else:
+                snapshot = self._refresh(session)
             self._checked_at = time.monotonic()
-            return self._snapshot
+            return snapshot
+
+    def _refresh(self, session: Session) -> CatalogueSnapshot:
+        version = current_version(session)
+        if self._snapshot is None or self._snapshot.version != version:
+            document = export_catalogue(session)
+            version = current_version(session)
+            self._snapshot = CatalogueSnapshot(version=version, document=document)
+        return self._snapshot
 
     def invalidate(self) -> None:
         self._checked_at = 0.0

@@ -1,0 +1,60 @@
+"""The matching engine: ranked, explained, bilingual funding suggestions.
+
+Pure: standard library plus text-analysis libraries (PyStemmer, numpy, scipy);
+no web framework, database or settings imports. Frozen dataclasses in and out.
+
+Module map
+- ``model``       catalogue and need records
+- ``document``    contract documents -> records (``catalogue_from_document``, ``need_from_body``)
+- ``text``        tokens, stop words (``stopwords``), Snowball stems, language detection
+- ``compounds``   Swedish compound splitting against the catalogue's vocabulary
+- ``lexicon``     the sv<->en domain lexicon (``load_lexicon``)
+- ``bridge``      phrase tables: translations and theme patterns
+- ``query``       a need analysed into weighted terms in both languages and theme strengths
+- ``bm25``        field-weighted BM25 as a sparse term x document matrix
+- ``features``    theme/pillar/goal matrices and hard-rule masks
+- ``eligibility`` hard and soft rules; ``calls`` call status and listing
+- ``ranking``     scoring, candidate selection, explanations; ``goals`` strategy goals
+- ``explain``     sv/en wording; ``answer`` output records and their JSON
+- ``index``       ``build_index`` and ``MatchIndex``; ``tuning`` the ``MatchSettings``
+"""
+
+from app.matching.answer import (
+    CallSuggestion,
+    GoalSuggestion,
+    MatchAnswer,
+    MatchItem,
+    ProgrammeRef,
+    ScoreBreakdown,
+    answer_to_json,
+)
+from app.matching.document import catalogue_from_document, need_from_body
+from app.matching.index import MatchIndex, build_index
+from app.matching.lexicon import Lexicon, load_lexicon
+from app.matching.model import Call, Catalogue, Need, Partners, Programme
+from app.matching.text import detect_language
+from app.matching.tuning import FieldWeights, MatchSettings
+
+__all__ = [
+    "Call",
+    "CallSuggestion",
+    "Catalogue",
+    "FieldWeights",
+    "GoalSuggestion",
+    "Lexicon",
+    "MatchAnswer",
+    "MatchIndex",
+    "MatchItem",
+    "MatchSettings",
+    "Need",
+    "Partners",
+    "Programme",
+    "ProgrammeRef",
+    "ScoreBreakdown",
+    "answer_to_json",
+    "build_index",
+    "catalogue_from_document",
+    "detect_language",
+    "load_lexicon",
+    "need_from_body",
+]

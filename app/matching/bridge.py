@@ -1,0 +1,96 @@
+"""Knowledge that bridges Swedish and English, read from the lexicon and the catalogue.
+
+Two phrase tables, both keyed by ``(language, stem sequence)``:
+
+- translations: each lexicon pair in both directions, plus every theme's
+  Swedish and English names (``Unga`` <-> ``Youth``);
+- theme patterns: every theme keyword and name, pointing to the themes that
+  list it, weighted ``1 / number of themes`` so that shared words count less.
+
+A translation also carries the themes its target phrase names, so an English
+need reaches themes through Swedish-only keywords and the other way round.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from app.matching.lexicon import Lexicon
+from app.matching.model import Theme
+from app.matching.text import Analyzer
+
+PhraseKey = tuple[str, tuple[str, ...]]
+MAX_PHRASE = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """``source`` (in the need's language) means ``target`` (in ``language``)."""
+
+    source: str
+    target: str
+    language: str
+    terms: tuple[str, ...]
+    themes: Mapping[str, float]
+
+
+def other_language(language: str) -> str:
+    return "en" if language == "sv" else "sv"
+
+
+class Bridge:
+    """Phrase lookup for cross-language expansion and theme inference."""
+
+    def __init__(self, analyzer: Analyzer, lexicon: Lexicon, themes: Iterable[Theme]) -> None:
+        themes = tuple(themes)
+        patterns: dict[PhraseKey, set[str]] = defaultdict(set)
+        for theme in themes:
+            for lang, phrases in _theme_phrases(theme):
+                for phrase in phrases:
+                    key = (lang, analyzer.phrase(phrase, lang))
+                    if key[1] and len(key[1]) <= MAX_PHRASE:
+                        patterns[key].add(theme.code)
+        self._themes: dict[PhraseKey, dict[str, float]] = {
+            key: {code: 1.0 / len(codes) for code in sorted(codes)} for key, codes in patterns.items()
+        }
+        pairs: list[tuple[str, str]] = list(lexicon.pairs)
+        for theme in themes:
+            sv, en = theme.name.get("sv"), theme.name.get("en")
+            if sv and en:
+                pairs.append((sv.lower(), en.lower()))
+        table: dict[PhraseKey, dict[tuple[str, str], Translation]] = defaultdict(dict)
+        for sv, en in pairs:
+            for src, src_lang, tgt, tgt_lang in ((sv, "sv", en, "en"), (en, "en", sv, "sv")):
+                key = (src_lang, analyzer.phrase(src, src_lang))
+                if not key[1] or len(key[1]) > MAX_PHRASE:
+                    continue
+                target_terms = tuple(dict.fromkeys(analyzer.terms(tgt, tgt_lang)))
+                if target_terms and (src, tgt) not in table[key]:
+                    themes_hit = self.themes_in(analyzer.phrase(tgt, tgt_lang), tgt_lang)
+                    table[key][(src, tgt)] = Translation(src, tgt, tgt_lang, target_terms, themes_hit)
+        self._translations: dict[PhraseKey, tuple[Translation, ...]] = {
+            key: tuple(found.values()) for key, found in table.items()
+        }
+
+    def translations(self, key: PhraseKey) -> tuple[Translation, ...]:
+        return self._translations.get(key, ())
+
+    def theme_pattern(self, key: PhraseKey) -> Mapping[str, float]:
+        return self._themes.get(key, {})
+
+    def themes_in(self, stems: tuple[str, ...], language: str) -> dict[str, float]:
+        """Theme evidence of every sub-phrase of ``stems``."""
+        found: dict[str, float] = defaultdict(float)
+        for i in range(len(stems)):
+            for n in range(1, min(MAX_PHRASE, len(stems) - i) + 1):
+                for code, weight in self._themes.get((language, stems[i : i + n]), {}).items():
+                    found[code] += weight
+        return dict(found)
+
+
+def _theme_phrases(theme: Theme) -> list[tuple[str, Iterable[str]]]:
+    out: list[tuple[str, Iterable[str]]] = [(lang, words) for lang, words in theme.keywords.items()]
+    out.extend((lang, [name]) for lang, name in theme.name.items())
+    return out

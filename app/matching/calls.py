@@ -1,0 +1,64 @@
+"""Calls: status from dates, the ones worth listing, and the time-frame check.
+
+A call is ``forthcoming`` before it opens, ``closed`` after its deadline day
+and ``open`` otherwise (a call without deadline stays open). Listed calls are
+the open and forthcoming ones, nearest deadline first (no deadline last), ties
+by code; an open call is ``closing_soon`` when its deadline is at most
+``closing_soon_days`` days away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from app.matching.model import Call, Need
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCall:
+    call: Call
+    status: str
+    closing_soon: bool
+
+
+def call_status(call: Call, today: date) -> str:
+    if call.opens_at is not None and call.opens_at.date() > today:
+        return "forthcoming"
+    if call.deadline_at is not None and call.deadline_at.date() < today:
+        return "closed"
+    return "open"
+
+
+def sort_key(call: Call) -> tuple[int, float, str]:
+    """Nearest deadline first, no deadline last, then code."""
+    if call.deadline_at is None:
+        return (1, 0.0, call.code)
+    moment = call.deadline_at
+    return (0, moment.timestamp(), call.code)
+
+
+def listed_calls(calls: Iterable[Call], today: date, closing_soon_days: int) -> tuple[ListedCall, ...]:
+    out = []
+    for call in sorted(calls, key=sort_key):
+        status = call_status(call, today)
+        if status == "closed":
+            continue
+        soon = (
+            status == "open"
+            and call.deadline_at is not None
+            and (call.deadline_at.date() - today).days <= closing_soon_days
+        )
+        out.append(ListedCall(call, status, soon))
+    return tuple(out)
+
+
+def has_call_in_time(listed: Iterable[ListedCall], need: Need) -> bool:
+    """Whether a listed call can be applied to before the need's time frame ends."""
+    limit = need.end_date or need.start_date
+    for item in listed:
+        deadline = item.call.deadline_at
+        if limit is None or deadline is None or deadline.date() <= limit:
+            return True
+    return False

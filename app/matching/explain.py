@@ -1,0 +1,110 @@
+"""Words for reasons and warnings, in Swedish and English.
+
+``render_finding`` turns a ``Finding`` into a sentence of the display
+language (Swedish for ``sv``, English otherwise); ``localised`` picks the
+display language's text of a localised field, falling back to English and
+then to the first language in code order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.matching.findings import Finding
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "shared_themes": {
+        "en": "Shares the themes {themes}",
+        "sv": "Delar teman: {themes}",
+    },
+    "words_matched": {
+        "en": "Words matched: {words}",
+        "sv": "Matchade ord: {words}",
+    },
+    "pillar": {
+        "en": "Fits the pillar {pillars}",
+        "sv": "Passar pelaren {pillars}",
+    },
+    "goals": {
+        "en": "Serves {goals}",
+        "sv": "Bidrar till {goals}",
+    },
+    "goal_programmes": {
+        "en": "Funded by the suggested {programmes}",
+        "sv": "Finansieras av de föreslagna {programmes}",
+    },
+    "applicant_not_eligible": {
+        "en": "Not open to applicants of type {applicant} (open to: {allowed})",
+        "sv": "Inte öppet för sökande av typen {applicant} (öppet för: {allowed})",
+    },
+    "country_not_eligible": {
+        "en": "Applicants from {country} are not eligible",
+        "sv": "Sökande från {country} kan inte söka",
+    },
+    "region_outside": {
+        "en": "{region} is outside the programme area ({regions})",
+        "sv": "{region} ligger utanför programområdet ({regions})",
+    },
+    "region_unknown": {
+        "en": "Only some regions are eligible ({regions}); no region was given",
+        "sv": "Bara vissa regioner kan söka ({regions}); ingen region angiven",
+    },
+    "region_partly": {
+        "en": "Only part of {region} is eligible ({regions})",
+        "sv": "Bara en del av {region} kan söka ({regions})",
+    },
+    "period_over": {
+        "en": "The programme period ended on {end}",
+        "sv": "Programperioden tog slut {end}",
+    },
+    "period_ends_before_start": {
+        "en": "The programme period ends on {end}, before the project starts on {start}",
+        "sv": "Programperioden slutar {end}, innan projektet startar {start}",
+    },
+    "budget_below": {
+        "en": "The budget (EUR {budget}) is below the smallest grant (EUR {min})",
+        "sv": "Budgeten ({budget} euro) är under det minsta bidraget ({min} euro)",
+    },
+    "budget_above": {
+        "en": "The budget (EUR {budget}) is above the largest grant (EUR {max})",
+        "sv": "Budgeten ({budget} euro) är över det största bidraget ({max} euro)",
+    },
+    "cofinancing": {
+        "en": "The programme pays at most {rate} %, leaving {own} % to co-finance; the need can cover {capacity} %",
+        "sv": "Programmet betalar högst {rate} %, så {own} % måste medfinansieras; behovet klarar {capacity} %",
+    },
+    "partners_required": {
+        "en": "Needs partners from at least {countries} countries",
+        "sv": "Kräver partner från minst {countries} länder",
+    },
+    "partners_none": {
+        "en": "Needs partners from at least {countries} countries, and none are planned",
+        "sv": "Kräver partner från minst {countries} länder, och inga partner är planerade",
+    },
+    "partners_few": {
+        "en": "Needs partners from at least {countries} countries; the plan has {have}",
+        "sv": "Kräver partner från minst {countries} länder; planen har {have}",
+    },
+    "no_call_in_time": {
+        "en": "No open or forthcoming call in the need's time frame",
+        "sv": "Ingen öppen eller kommande utlysning inom behovets tidsram",
+    },
+}
+
+
+def message_language(language: str) -> str:
+    return "sv" if language == "sv" else "en"
+
+
+def render_finding(finding: Finding, language: str) -> str:
+    template = MESSAGES[finding.code][message_language(language)]
+    return template.format(**finding.params)
+
+
+def localised(text: Mapping[str, str], language: str) -> str:
+    """The text in ``language``, else English, else the first language by code."""
+    if language in text:
+        return text[language]
+    if "en" in text:
+        return text["en"]
+    return text[min(text)] if text else ""

@@ -1,0 +1,143 @@
+"""Per-programme feature matrices and hard-rule masks, built once per catalogue.
+
+- themes: programmes x themes, weight ``1 / (1 + decay * position)`` (a
+  programme's first themes are its main ones); the theme score is the cosine
+  between that row and the need's theme strengths;
+- pillars and strategy goals: programmes x codes, 0/1;
+- hard rules as boolean masks over all programmes. Masks for an applicant
+  type, a country or a region are computed once with the scalar rules of
+  ``eligibility.py`` (one source of truth) and cached; the period rule is a
+  comparison on an array of end dates.
+
+Columns are only ever selected for the codes a need carries, so a query costs
+a few column reads, not a pass over the whole matrix.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.eligibility import applicant_exclusion, country_exclusion, region_finding
+from app.matching.model import Need, Programme
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+_NO_END = date.max.toordinal()
+_MAX_MASKS = 4096
+
+
+def _codes_matrix(
+    rows: Sequence[Sequence[str]], codes: Mapping[str, int], weight: Callable[[int], float]
+) -> npt.NDArray[np.float32]:
+    matrix = np.zeros((len(rows), max(1, len(codes))), dtype=np.float32, order="F")
+    for r, row in enumerate(rows):
+        for position, code in enumerate(dict.fromkeys(row)):
+            c = codes.get(code)
+            if c is not None:
+                matrix[r, c] = weight(position)
+    return matrix
+
+
+def _ids(codes: Iterable[str]) -> dict[str, int]:
+    return {code: i for i, code in enumerate(dict.fromkeys(codes))}
+
+
+class ProgrammeFeatures:
+    """Theme, pillar and goal matrices of the programmes, in catalogue order."""
+
+    def __init__(
+        self,
+        programmes: Sequence[Programme],
+        *,
+        themes: Iterable[str],
+        pillars: Iterable[str],
+        goals: Iterable[str],
+        position_decay: float,
+    ) -> None:
+        self.theme_ids = _ids(themes)
+        self.pillar_ids = _ids(pillars)
+        self.goal_ids = _ids(goals)
+        self.themes = _codes_matrix(
+            [p.themes for p in programmes], self.theme_ids, lambda i: 1.0 / (1.0 + position_decay * i)
+        )
+        self.theme_norm = np.sqrt((self.themes.astype(np.float64) ** 2).sum(axis=1))
+        self.pillars = _codes_matrix([p.pillars for p in programmes], self.pillar_ids, lambda i: 1.0)
+        self.goals = _codes_matrix([p.strategy_goals for p in programmes], self.goal_ids, lambda i: 1.0)
+        self.goal_count = self.goals.sum(axis=1, dtype=np.float64)
+        self.n = len(programmes)
+
+    def _weighted(
+        self, matrix: npt.NDArray[np.float32], ids: Mapping[str, int], weights: Mapping[str, float]
+    ) -> FloatArray:
+        cols = [(ids[c], w) for c, w in sorted(weights.items()) if c in ids and w > 0]
+        if not cols:
+            return np.zeros(self.n)
+        index = np.asarray([c for c, _ in cols])
+        return np.asarray(matrix[:, index] @ np.asarray([w for _, w in cols], dtype=np.float32), dtype=np.float64)
+
+    def theme_scores(self, strengths: Mapping[str, float]) -> FloatArray:
+        """Cosine of each programme's theme row with the need's theme strengths."""
+        dot = self._weighted(self.themes, self.theme_ids, strengths)
+        need_norm = float(np.sqrt(sum(w * w for c, w in strengths.items() if c in self.theme_ids)))
+        denominator = self.theme_norm * need_norm
+        out: FloatArray = np.divide(dot, denominator, out=np.zeros(self.n), where=denominator > 0)
+        return out
+
+    def pillar_scores(self, pillars: Iterable[str]) -> FloatArray:
+        """1 where the programme shares a pillar with the need, else 0."""
+        return np.minimum(self._weighted(self.pillars, self.pillar_ids, dict.fromkeys(pillars, 1.0)), 1.0)
+
+    def goal_scores(self, strengths: Mapping[str, float]) -> FloatArray:
+        """Mean strength of the need over the programme's strategy goals."""
+        total = self._weighted(self.goals, self.goal_ids, strengths)
+        out: FloatArray = np.divide(total, self.goal_count, out=np.zeros(self.n), where=self.goal_count > 0)
+        return out
+
+
+class EligibilityMasks:
+    """Boolean masks of the hard rules; ``True`` means "not excluded"."""
+
+    def __init__(self, programmes: Sequence[Programme]) -> None:
+        self._programmes = tuple(programmes)
+        self._ends = np.asarray(
+            [p.period.end.toordinal() if p.period.end else _NO_END for p in programmes], dtype=np.int64
+        )
+        self._cache: dict[tuple[str, ...], BoolArray] = {}
+        self._lock = threading.Lock()
+        self._all = np.ones(len(self._programmes), dtype=bool)
+
+    def _mask(self, key: tuple[str, ...], keep: Callable[[Programme], bool]) -> BoolArray:
+        mask = self._cache.get(key)
+        if mask is None:
+            mask = np.fromiter((keep(p) for p in self._programmes), dtype=bool, count=len(self._programmes))
+            with self._lock:
+                if len(self._cache) < _MAX_MASKS:
+                    self._cache[key] = mask
+        return mask
+
+    def eligible(self, need: Need, today: date) -> BoolArray:
+        probe = Need(
+            title="", description="", applicant_type=need.applicant_type, country=need.country, region=need.region
+        )
+        mask = self._all
+        if need.applicant_type is not None:
+            mask = mask & self._mask(
+                ("applicant", need.applicant_type), lambda p: applicant_exclusion(p, probe) is None
+            )
+        if need.country is not None:
+            mask = mask & self._mask(("country", need.country), lambda p: country_exclusion(p, probe) is None)
+        if need.region is not None or need.country is not None:
+            key = ("region", need.region or "", need.country or "")
+            mask = mask & self._mask(key, lambda p: _region_kept(p, probe))
+        first_day = max(today, need.start_date) if need.start_date else today
+        return mask & (self._ends >= first_day.toordinal())
+
+
+def _region_kept(programme: Programme, need: Need) -> bool:
+    finding = region_finding(programme, need)
+    return finding is None or finding.code != "region_outside"

@@ -1,0 +1,63 @@
+"""Rank the strategy goals a need serves.
+
+A goal's score (0..1) mixes how strongly the need carries the goal's themes
+(``0.8 * max + 0.2 * mean`` of the need's theme strengths over the goal's
+themes) with how much of the suggested programmes' score comes from
+programmes that list the goal. Ties are broken by code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.matching.answer import GoalSuggestion
+from app.matching.explain import localised, render_finding
+from app.matching.findings import Finding
+from app.matching.model import Programme, StrategyGoal, Theme
+
+THEME_SHARE = 0.6
+
+
+def goal_strength(goal: StrategyGoal, need_themes: Mapping[str, float]) -> float:
+    """How strongly the need carries the goal's themes, 0..1."""
+    strengths = [need_themes.get(code, 0.0) for code in goal.themes]
+    return 0.8 * max(strengths) + 0.2 * sum(strengths) / len(strengths) if strengths else 0.0
+
+
+def rank_goals(
+    goals: Sequence[StrategyGoal],
+    need_themes: Mapping[str, float],
+    suggested: Sequence[tuple[Programme, float]],
+    themes: Mapping[str, Theme],
+    *,
+    language: str,
+    limit: int,
+) -> tuple[GoalSuggestion, ...]:
+    total = sum(score for _, score in suggested)
+    ranked: list[tuple[float, str, GoalSuggestion]] = []
+    for goal in goals:
+        theme_part = goal_strength(goal, need_themes)
+        listing = [(p, s) for p, s in suggested if goal.code in p.strategy_goals]
+        programme_part = sum(s for _, s in listing) / total if total > 0 else 0.0
+        score = THEME_SHARE * theme_part + (1.0 - THEME_SHARE) * programme_part
+        if score <= 0.0:
+            continue
+        reasons = []
+        shared = sorted((c for c in goal.themes if need_themes.get(c, 0.0) > 0), key=lambda c: (-need_themes[c], c))
+        if shared:
+            names = ", ".join(localised(themes[c].name, language) for c in shared if c in themes)
+            reasons.append(render_finding(Finding("shared_themes", {"themes": names}), language))
+        if listing:
+            names = ", ".join(localised(p.name, language) for p, _ in listing[:3])
+            reasons.append(render_finding(Finding("goal_programmes", {"programmes": names}), language))
+        suggestion = GoalSuggestion(
+            code=goal.code,
+            name=localised(goal.name, language),
+            framework=goal.framework,
+            kind=goal.kind,
+            score=min(1.0, score),
+            reasons=tuple(reasons),
+        )
+        ranked.append((-round(score, 4), goal.code, suggestion))
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    return tuple(s for _, _, s in ranked[:limit])

@@ -1,0 +1,256 @@
+"""Score, filter, rank and explain: one need against a ``MatchIndex``.
+
+score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goals
+        - soft_penalty * (penalised warnings), clipped to 0..1, where
+
+- text is the BM25F score divided by ``max(best score, share * ideal score)``:
+  1 for the best document when it covers a fair share of the query;
+- themes is the cosine of the need's theme strengths with the programme's themes;
+- pillars is 1 when a pillar is shared; goals the need's mean strength over
+  the programme's strategy goals.
+
+Only programmes with some evidence (score above 0) are suggested. Soft rules
+only lower scores, so they are evaluated on a candidate set that grows until
+nothing outside it could still reach the top ``limit``.
+Order: score rounded to 4 decimals, highest first, then programme code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
+from app.matching.bm25 import QueryMatrix
+from app.matching.calls import has_call_in_time, listed_calls
+from app.matching.eligibility import exclusions, warnings
+from app.matching.explain import localised, message_language, render_finding
+from app.matching.findings import Finding
+from app.matching.goals import goal_strength, rank_goals
+from app.matching.model import Need
+from app.matching.query import AnalysedNeed, analyse_need
+
+if TYPE_CHECKING:
+    from app.matching.index import MatchIndex
+
+FloatArray = npt.NDArray[np.float64]
+_TIE = 1e-4
+_SUGGESTED_FOR_GOALS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    doc: int
+    code: str
+    score: float
+    penalty: float
+    eligible: bool
+    findings: tuple[Finding, ...]
+    calls: tuple[CallSuggestion, ...]
+
+    @property
+    def key(self) -> tuple[float, str]:
+        return (-round(self.score, 4), self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class _Components:
+    text: FloatArray
+    themes: FloatArray
+    pillars: FloatArray
+    goals: FloatArray
+    base: FloatArray
+
+
+def _components(index: MatchIndex, need: Need, analysed: AnalysedNeed) -> tuple[_Components, QueryMatrix, list[int]]:
+    s = index.settings
+    text_index = index.text_index
+    ids, positions = text_index.ids(analysed.terms)
+    weights = [analysed.weights[i] for i in positions]
+    query = text_index.query(ids, weights)
+    raw = query.scores()
+    best = float(raw.max()) if raw.size else 0.0
+    reference = max(best, s.text_reference_share * text_index.ideal_score(ids, weights))
+    text = raw / reference if reference > 0 else np.zeros(len(index.programmes))
+    themes = index.features.theme_scores(analysed.themes)
+    pillars = index.features.pillar_scores(need.pillars)
+    goal_weights = {g.code: goal_strength(g, analysed.themes) for g in index.catalogue.strategy_goals}
+    goals = index.features.goal_scores(goal_weights)
+    base = s.w_text * text + s.w_themes * themes + s.w_pillars * pillars + s.w_goals * goals
+    return _Components(text, themes, pillars, goals, base), query, positions
+
+
+def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
+    s = index.settings
+    programme = index.programmes[doc]
+    own_calls = index.calls_of.get(programme.code, ())
+    listed = listed_calls(own_calls, today, s.closing_soon_days)
+    in_time = has_call_in_time(listed, need) if own_calls else None
+    found = warnings(programme, need, has_call_in_time=in_time)
+    if not eligible:
+        found = [*exclusions(programme, need, today), *found]
+    penalty = s.soft_penalty * sum(1 for f in found if f.penalised)
+    calls = tuple(
+        CallSuggestion(
+            code=c.call.code,
+            title="",
+            status=c.status,
+            opens_at=c.call.opens_at,
+            deadline_at=c.call.deadline_at,
+            closing_soon=c.closing_soon,
+            url=c.call.url,
+        )
+        for c in listed
+    )
+    score = min(1.0, max(0.0, base - penalty))
+    return _Scored(doc, programme.code, score, penalty, eligible, tuple(found), calls)
+
+
+def _select(
+    index: MatchIndex,
+    need: Need,
+    pool: npt.NDArray[np.intp],
+    c: _Components,
+    eligible: npt.NDArray[np.bool_],
+    today: date,
+    limit: int,
+) -> list[_Scored]:
+    if limit <= 0 or pool.size == 0:
+        return []
+    size = min(pool.size, limit + 5)
+    values = c.base[pool]
+    while True:
+        if size < pool.size:
+            order = np.argpartition(-values, size)
+            candidates, rest_best = pool[order[:size]], float(values[order[size]])
+        else:
+            candidates, rest_best = pool, -np.inf
+        scored = sorted(
+            (_score_one(index, need, int(d), float(c.base[d]), today, bool(eligible[d])) for d in candidates),
+            key=lambda x: x.key,
+        )[:limit]
+        if size == pool.size or (len(scored) == limit and rest_best < scored[-1].score - _TIE):
+            return scored
+        size = min(pool.size, size * 4)
+
+
+def _matched_words(
+    analysed: AnalysedNeed,
+    contribution: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]],
+    positions: Sequence[int],
+    limit: int,
+) -> list[str]:
+    terms, values = contribution
+    labels: dict[str, None] = {}
+    for i in np.argsort(-values, kind="stable"):
+        labels.setdefault(analysed.labels[analysed.terms[positions[int(terms[i])]]])
+        if len(labels) >= limit:
+            break
+    return list(labels)
+
+
+def _reasons(
+    index: MatchIndex, need: Need, analysed: AnalysedNeed, doc: int, words: list[str], lang: str
+) -> tuple[str, ...]:
+    programme = index.programmes[doc]
+    reasons = []
+    shared = [c for c in programme.themes if analysed.themes.get(c, 0.0) >= 0.3 and c in index.themes]
+    shared.sort(key=lambda c: -analysed.themes[c])
+    if shared:
+        names = ", ".join(localised(index.themes[c].name, lang) for c in shared)
+        reasons.append(render_finding(Finding("shared_themes", {"themes": names}), lang))
+    if words:
+        reasons.append(render_finding(Finding("words_matched", {"words": ", ".join(words)}), lang))
+    pillars = [p for p in programme.pillars if p in need.pillars]
+    if pillars:
+        names = ", ".join(localised(index.pillars[p].name, lang) if p in index.pillars else p for p in pillars)
+        reasons.append(render_finding(Finding("pillar", {"pillars": names}), lang))
+    return tuple(reasons)
+
+
+def rank(
+    index: MatchIndex,
+    need: Need,
+    *,
+    today: date,
+    limit: int,
+    include_ineligible: bool,
+    display_language: str | None,
+) -> MatchAnswer:
+    s = index.settings
+    analysed = analyse_need(
+        need,
+        analyzer=index.analyzer,
+        bridge=index.bridge,
+        settings=s,
+        known_themes=index.features.theme_ids,
+        vocabularies=index.vocabularies,
+    )
+    display = (display_language or analysed.language).split("-")[0].lower()
+    lang = message_language(display)
+    c, query, positions = _components(index, need, analysed)
+    eligible = index.masks.eligible(need, today)
+    keep = c.base > 0
+    if not include_ineligible:
+        keep &= eligible
+    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, today, limit)
+
+    contributions = query.contributions([sc.doc for sc in chosen])
+    items = []
+    for rank_no, sc in enumerate(chosen, start=1):
+        programme = index.programmes[sc.doc]
+        calls_by_code = {call.code: call for call in index.calls_of.get(programme.code, ())}
+        calls = tuple(
+            CallSuggestion(
+                code=call.code,
+                title=localised(calls_by_code[call.code].title, display),
+                status=call.status,
+                opens_at=call.opens_at,
+                deadline_at=call.deadline_at,
+                closing_soon=call.closing_soon,
+                url=call.url,
+            )
+            for call in sc.calls
+        )
+        words = _matched_words(analysed, contributions[rank_no - 1], positions, s.max_matched_words)
+        items.append(
+            MatchItem(
+                rank=rank_no,
+                score=sc.score,
+                eligible=sc.eligible,
+                programme=ProgrammeRef(
+                    programme.code, localised(programme.name, display), programme.funder, programme.url
+                ),
+                calls=calls,
+                breakdown=ScoreBreakdown(
+                    text=s.w_text * float(c.text[sc.doc]),
+                    themes=s.w_themes * float(c.themes[sc.doc]),
+                    pillars=s.w_pillars * float(c.pillars[sc.doc]),
+                    strategy_goals=s.w_goals * float(c.goals[sc.doc]),
+                    penalty=sc.penalty,
+                ),
+                reasons=_reasons(index, need, analysed, sc.doc, words, lang),
+                warnings=tuple(render_finding(f, lang) for f in sc.findings),
+            )
+        )
+    suggested = [(index.programmes[sc.doc], sc.score) for sc in chosen if sc.eligible][:_SUGGESTED_FOR_GOALS]
+    goals = rank_goals(
+        index.catalogue.strategy_goals,
+        analysed.themes,
+        suggested,
+        index.themes,
+        language=display,
+        limit=s.max_strategy_goals,
+    )
+    return MatchAnswer(
+        language=analysed.language,
+        display_language=display,
+        catalogue_version=index.catalogue.version,
+        items=tuple(items),
+        strategy_goals=goals,
+    )

@@ -1,0 +1,168 @@
+"""Text analysis for Swedish and English: tokens, stop words, stems, compounds, language.
+
+An ``Analyzer`` turns text of a known language into index terms: lower-cased
+word tokens without stop words, stemmed with the Snowball stemmer of that
+language (PyStemmer), and for Swedish each compound word also yields the stems
+of its known parts. Terms of all languages share one space: a Swedish stem and
+an English stem are simply different strings.
+
+``detect_language`` decides between Swedish and English from stop words and
+the letters å, ä, ö, with the catalogue's vocabularies as a tie-breaker.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import Stemmer
+
+from app.matching.compounds import CompoundSplitter
+from app.matching.stopwords import BY_LANGUAGE, ENGLISH, SWEDISH
+
+_TOKEN = re.compile(r"[^\W_]+")
+_SNOWBALL = {
+    "sv": "swedish",
+    "en": "english",
+    "da": "danish",
+    "no": "norwegian",
+    "nb": "norwegian",
+    "nn": "norwegian",
+    "de": "german",
+    "fi": "finnish",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "nl": "dutch",
+    "pt": "portuguese",
+}
+_SWEDISH_LETTERS = frozenset("åäö")
+_MAX_CACHE = 500_000
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens; numbers and one-letter tokens are dropped."""
+    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and not w.isdigit()]
+
+
+def detect_language(
+    text: str,
+    *,
+    vocabularies: dict[str, frozenset[str]] | None = None,
+    default: str = "sv",
+) -> str:
+    """``"sv"`` or ``"en"``: stop words and å/ä/ö first, then catalogue vocabulary."""
+    tokens = words(text)
+    sv = sum(1 for w in tokens if w in SWEDISH) + 2 * sum(1 for w in tokens if _SWEDISH_LETTERS & set(w))
+    en = sum(1 for w in tokens if w in ENGLISH)
+    if sv == en and vocabularies:
+        sv = sum(1 for w in tokens if w in vocabularies.get("sv", frozenset()))
+        en = sum(1 for w in tokens if w in vocabularies.get("en", frozenset()))
+    if sv == en:
+        return default
+    return "sv" if sv > en else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One analysed word: surface form, stem, and its compound parts (stems and words, aligned)."""
+
+    surface: str
+    stem: str
+    parts: tuple[str, ...] = ()
+    part_words: tuple[str, ...] = ()
+
+
+class Analyzer:
+    """Language-aware analysis with per-word memoisation; safe to share between threads."""
+
+    def __init__(self, splitter: CompoundSplitter | None = None) -> None:
+        self._splitter = splitter
+        self._stemmers: dict[str, Stemmer.Stemmer] = {}
+        self._stems: dict[tuple[str, str], str] = {}
+        self._tokens: dict[tuple[str, str], Token | None] = {}
+        self._lock = threading.Lock()
+
+    def stem(self, word: str, language: str) -> str:
+        key = (language, word)
+        cached = self._stems.get(key)
+        if cached is not None:
+            return cached
+        algorithm = _SNOWBALL.get(language)
+        with self._lock:
+            if algorithm is None:
+                stem = word
+            else:
+                stemmer = self._stemmers.get(algorithm)
+                if stemmer is None:
+                    stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm)
+                stem = stemmer.stemWord(word)
+        if len(self._stems) < _MAX_CACHE:
+            self._stems[key] = stem
+        return stem
+
+    def token(self, word: str, language: str) -> Token | None:
+        """The analysis of one lower-cased word, or ``None`` for a stop word."""
+        key = (language, word)
+        if key in self._tokens:
+            return self._tokens[key]
+        result: Token | None = None
+        if word not in BY_LANGUAGE.get(language, frozenset()):
+            stem = self.stem(word, language)
+            aligned: dict[str, str] = {}
+            if language == "sv" and self._splitter is not None:
+                for part_word in self._splitter.split(word):
+                    aligned.setdefault(self.stem(part_word, language), part_word)
+            aligned.pop(stem, None)
+            result = Token(word, stem, tuple(aligned), tuple(aligned.values()))
+        if len(self._tokens) < _MAX_CACHE:
+            self._tokens[key] = result
+        return result
+
+    def tokens(self, text: str, language: str) -> list[Token]:
+        out = []
+        for word in words(text):
+            tok = self.token(word, language)
+            if tok is not None:
+                out.append(tok)
+        return out
+
+    def terms(self, text: str, language: str) -> list[str]:
+        """Index terms of ``text``: each token's stem followed by its parts' stems."""
+        out: list[str] = []
+        for tok in self.tokens(text, language):
+            out.append(tok.stem)
+            out.extend(tok.parts)
+        return out
+
+    def count_terms(self, text: str, language: str, counts: Counter[str]) -> None:
+        """Add the index terms of ``text`` to ``counts`` (each distinct word analysed once)."""
+        for word, n in Counter(words(text)).items():
+            tok = self.token(word, language)
+            if tok is not None:
+                counts[tok.stem] += n
+                for part in tok.parts:
+                    counts[part] += n
+
+    def phrase(self, text: str, language: str) -> tuple[str, ...]:
+        """The stem sequence of a short phrase (stop words dropped, no compound parts)."""
+        return tuple(tok.stem for tok in self.tokens(text, language))
+
+    def terms_any(self, text: str, languages: Iterable[str]) -> list[str]:
+        """Terms of text whose language is unknown: the union over ``languages``, per word."""
+        out: list[str] = []
+        for word in words(text):
+            seen: list[str] = []
+            for lang in languages:
+                tok = self.token(word, lang)
+                if tok is None:
+                    seen = []
+                    break
+                for t in (tok.stem, *tok.parts):
+                    if t not in seen:
+                        seen.append(t)
+            out.extend(seen)
+        return out

@@ -1,0 +1,119 @@
+"""Needs of the token's organisation, and their matches. Tenancy is enforced in services/needs.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response, status
+
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.i18n import LanguageDep
+from app.models.match import MatchAnswerPublic
+from app.models.need import NeedCreate, NeedPublic, NeedUpdate
+from app.pagination import Page, PageDep
+from app.routers.deps import NowDep, SnapshotDep
+from app.security import ReadPrincipal, WritePrincipal
+from app.services import matching as match_service
+from app.services import needs as need_service
+
+router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(401, 403, 404, 422))
+IfMatch = Annotated[str | None, Header(description="The ETag from GET; a stale one gets 412.")]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=NeedPublic)
+def create_need(
+    body: NeedCreate, principal: WritePrincipal, session: SessionDep, snapshot: SnapshotDep, response: Response
+) -> Any:
+    """Store a need of the token's organisation. `applicant_type`, `country`, `region` default to the organisation's."""
+    need = need_service.create_need(session, principal, body, snapshot)
+    response.headers["ETag"] = need_service.etag(need)
+    response.headers["Location"] = f"/api/v1/needs/{need.id}"
+    return need_service.need_public(need, principal)
+
+
+@router.get("", response_model=Page[NeedPublic])
+def list_needs(
+    principal: ReadPrincipal,
+    session: SessionDep,
+    page: PageDep,
+    status_: Annotated[Literal["draft", "active", "archived"] | None, Query(alias="status")] = None,
+    pillar: str | None = None,
+    theme: str | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+) -> Any:
+    """The organisation's needs, oldest first."""
+    needs = need_service.list_needs(session, principal, need_service.NeedFilter(status_, pillar, theme, q))
+    items = [need_service.need_public(need, principal) for need in page.slice(needs)]
+    return {"items": items, "total": len(needs), "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/{need_id}", response_model=NeedPublic)
+def get_need(need_id: int, principal: ReadPrincipal, session: SessionDep, response: Response) -> Any:
+    need = need_service.get_need(session, principal, need_id)
+    response.headers["ETag"] = need_service.etag(need)
+    return need_service.need_public(need, principal)
+
+
+@router.put("/{need_id}", response_model=NeedPublic, responses=problem_responses(412, 428))
+def replace_need(
+    need_id: int,
+    body: NeedCreate,
+    principal: WritePrincipal,
+    session: SessionDep,
+    snapshot: SnapshotDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """Replace a need; `If-Match` is required (428 without it)."""
+    need = need_service.replace_need(session, principal, need_id, body, if_match, snapshot)
+    response.headers["ETag"] = need_service.etag(need)
+    return need_service.need_public(need, principal)
+
+
+@router.patch("/{need_id}", response_model=NeedPublic, responses=problem_responses(412))
+def patch_need(
+    need_id: int,
+    body: NeedUpdate,
+    principal: WritePrincipal,
+    session: SessionDep,
+    snapshot: SnapshotDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> Any:
+    """Change some fields of a need; with `If-Match`, only if it is unchanged since."""
+    need = need_service.patch_need(session, principal, need_id, body, if_match, snapshot)
+    response.headers["ETag"] = need_service.etag(need)
+    return need_service.need_public(need, principal)
+
+
+@router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(412))
+def delete_need(need_id: int, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None) -> Response:
+    need_service.delete_need(session, principal, need_id, if_match)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{need_id}/matches", response_model=MatchAnswerPublic)
+def match_need(
+    need_id: int,
+    request: Request,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    snapshot: SnapshotDep,
+    now: NowDep,
+    lang: LanguageDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    include_ineligible: bool = False,
+) -> Any:
+    """Rank the catalogue for a stored need: best first, with reasons and warnings."""
+    need = need_service.get_need(session, principal, need_id)
+    index = match_service.index_for(snapshot, request.app.state.lexicon)
+    return match_service.rank(
+        index,
+        need_service.need_body(need),
+        need_id=need.id,
+        today=now.date(),
+        limit=limit,
+        include_ineligible=include_ineligible,
+        display_language=lang,
+    )

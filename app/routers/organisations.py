@@ -1,0 +1,78 @@
+"""Organisations and their API keys (scope admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response, status
+
+from app.db import SessionDep
+from app.errors import problem_responses
+from app.models.organisation import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPublic,
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationUpdate,
+)
+from app.pagination import Page, PageDep
+from app.security import AdminPrincipal
+from app.services import keys as key_service
+from app.services import organisations as org_service
+
+router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_responses(401, 403, 422))
+
+
+@router.post(
+    "/organisations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganisationPublic,
+    responses=problem_responses(409),
+)
+def create_organisation(body: OrganisationCreate, _: AdminPrincipal, session: SessionDep) -> Any:
+    """Create an organisation; its `type`, `country` and `region` are the defaults of its needs."""
+    return org_service.create_organisation(session, body)
+
+
+@router.get("/organisations", response_model=Page[OrganisationPublic])
+def list_organisations(_: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
+    rows, total = org_service.list_organisations(session, page)
+    return {"items": rows, "total": total, "limit": page.limit, "offset": page.offset}
+
+
+@router.get("/organisations/{code}", response_model=OrganisationPublic, responses=problem_responses(404))
+def get_organisation(code: str, _: AdminPrincipal, session: SessionDep) -> Any:
+    return key_service.organisation_by_code(session, code)
+
+
+@router.patch("/organisations/{code}", response_model=OrganisationPublic, responses=problem_responses(404))
+def update_organisation(code: str, body: OrganisationUpdate, _: AdminPrincipal, session: SessionDep) -> Any:
+    return org_service.update_organisation(session, code, body)
+
+
+@router.post(
+    "/organisations/{code}/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses=problem_responses(404),
+)
+def create_api_key(code: str, body: ApiKeyCreate, _: AdminPrincipal, session: SessionDep) -> Any:
+    """Create a key; the token is in this answer only, and only its hash is stored."""
+    key, token = key_service.create_key(session, code, body.name, body.scopes)
+    return {**org_service.key_public(key, code).model_dump(), "token": token}
+
+
+@router.get("/organisations/{code}/api-keys", response_model=Page[ApiKeyPublic], responses=problem_responses(404))
+def list_api_keys(code: str, _: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
+    """The organisation's keys, without tokens."""
+    keys = key_service.list_keys(session, code)
+    items = [org_service.key_public(key, code) for key in page.slice(keys)]
+    return {"items": items, "total": len(keys), "limit": page.limit, "offset": page.offset}
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404))
+def revoke_api_key(key_id: int, _: AdminPrincipal, session: SessionDep) -> Response:
+    """Revoke a key at once: its token gets 401 from the next request on."""
+    key_service.revoke_key(session, key_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,202 @@
+"""Needs of one organisation. Tenancy lives here: every query starts from `_scoped(principal)`.
+
+A need of another organisation is indistinguishable from one that does not exist (404). Writes
+are conditional on the need's revision, so concurrent updates with the same If-Match give exactly
+one success on every database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import update
+from sqlmodel import Session, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.errors import InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from app.matching import detect_language
+from app.models import Need, Organisation
+from app.models.base import utcnow
+from app.models.need import NeedCreate, NeedFields, NeedPublic, NeedUpdate
+from app.security import Principal
+from app.services.snapshot import CatalogueSnapshot
+
+CONTENT_FIELDS = tuple(name for name in NeedCreate.model_fields)
+
+
+def _scoped(principal: Principal) -> SelectOfScalar[Need]:
+    return select(Need).where(Need.organisation_id == principal.organisation_id)
+
+
+def etag(need: Need) -> str:
+    return f'"{need.id}-{need.revision}"'
+
+
+def _matches(if_match: str, need: Need) -> bool:
+    current = etag(need)
+    candidates = [part.strip().removeprefix("W/") for part in if_match.split(",")]
+    return "*" in candidates or current in candidates
+
+
+def get_need(session: Session, principal: Principal, need_id: int) -> Need:
+    need = session.exec(_scoped(principal).where(Need.id == need_id)).first()
+    if need is None:
+        raise NotFound(f"No need with id {need_id}.")
+    return need
+
+
+@dataclass(frozen=True)
+class NeedFilter:
+    status: str | None = None
+    pillar: str | None = None
+    theme: str | None = None
+    q: str | None = None
+
+    def accepts(self, need: Need) -> bool:
+        text = f"{need.title}\n{need.description}".casefold()
+        return (
+            (self.pillar is None or self.pillar in need.pillars)
+            and (self.theme is None or self.theme in need.themes)
+            and (self.q is None or self.q.casefold() in text)
+        )
+
+
+def list_needs(session: Session, principal: Principal, flt: NeedFilter) -> list[Need]:
+    """The organisation's needs, oldest first. Code-list filters run in memory over one organisation."""
+    query = _scoped(principal)
+    if flt.status is not None:
+        query = query.where(Need.status == flt.status)
+    return [need for need in session.exec(query.order_by(Need.id)).all() if flt.accepts(need)]  # type: ignore[arg-type]
+
+
+def check_codes(body: NeedFields, snapshot: CatalogueSnapshot) -> None:
+    errors: list[dict[str, Any]] = []
+    for field, section in (("pillars", "pillars"), ("themes", "themes")):
+        known = snapshot.by_code.get(section, {})
+        for i, code in enumerate(getattr(body, field)):
+            if code not in known:
+                errors.append(
+                    {"loc": ["body", field, i], "msg": f"unknown {field[:-1]} '{code}'", "type": "unknown_reference"}
+                )
+    if errors:
+        raise InvalidInput(f"{len(errors)} unknown code(s) in the need.", errors=errors)
+
+
+def _with_defaults(body: NeedCreate, organisation: Organisation) -> dict[str, Any]:
+    values = body.model_dump(mode="python")
+    values["applicant_type"] = values["applicant_type"] or organisation.type
+    values["country"] = values["country"] or organisation.country
+    values["region"] = values["region"] or organisation.region
+    if body.partners is not None:
+        values["partners"] = body.partners.model_dump()
+    return values
+
+
+def create_need(session: Session, principal: Principal, body: NeedCreate, snapshot: CatalogueSnapshot) -> Need:
+    check_codes(body, snapshot)
+    organisation = session.get(Organisation, principal.organisation_id)
+    assert organisation is not None
+    need = Need(
+        **_with_defaults(body, organisation), organisation_id=principal.organisation_id, created_by=principal.key_name
+    )
+    session.add(need)
+    session.commit()
+    session.refresh(need)
+    return need
+
+
+def replace_need(
+    session: Session,
+    principal: Principal,
+    need_id: int,
+    body: NeedCreate,
+    if_match: str | None,
+    snapshot: CatalogueSnapshot,
+) -> Need:
+    """PUT: the whole need; If-Match is required."""
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the need's ETag to replace it.")
+    current = get_need(session, principal, need_id)
+    check_codes(body, snapshot)
+    organisation = session.get(Organisation, principal.organisation_id)
+    assert organisation is not None
+    return _conditional_write(session, principal, current, _with_defaults(body, organisation), if_match)
+
+
+def patch_need(
+    session: Session,
+    principal: Principal,
+    need_id: int,
+    changes: NeedUpdate,
+    if_match: str | None,
+    snapshot: CatalogueSnapshot,
+) -> Need:
+    current = get_need(session, principal, need_id)
+    merged = {name: getattr(current, name) for name in CONTENT_FIELDS}
+    for key, value in changes.model_dump(exclude_unset=True, mode="python").items():
+        if key in ("title", "description", "status") and value is None:
+            raise InvalidInput(
+                f"{key} cannot be cleared.",
+                errors=[{"loc": ["body", key], "msg": "may not be null", "type": "none_forbidden"}],
+            )
+        merged[key] = value
+    try:
+        body = NeedCreate.model_validate(merged)
+    except ValidationError as exc:
+        errors = [
+            {"loc": ["body", *err["loc"]], "msg": err["msg"], "type": err["type"]}
+            for err in exc.errors(include_url=False, include_input=False)
+        ]
+        raise InvalidInput("The need would not be valid after this change.", errors=errors) from exc
+    check_codes(body, snapshot)
+    values = body.model_dump(mode="python")
+    values["partners"] = body.partners.model_dump() if body.partners is not None else None
+    return _conditional_write(session, principal, current, values, if_match)
+
+
+def _conditional_write(
+    session: Session, principal: Principal, current: Need, values: dict[str, Any], if_match: str | None
+) -> Need:
+    if if_match is not None and not _matches(if_match, current):
+        raise PreconditionFailed("The need has changed since that ETag; fetch it again.")
+    statement = (
+        update(Need)
+        .where(Need.id == current.id)  # type: ignore[arg-type]
+        .where(Need.organisation_id == principal.organisation_id)  # type: ignore[arg-type]
+        .where(Need.revision == current.revision)  # type: ignore[arg-type]
+        .values(**values, revision=current.revision + 1, updated_at=utcnow())
+    )
+    result = session.execute(statement)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise PreconditionFailed("The need was changed by another request at the same time; fetch it again.")
+    session.commit()
+    session.expire_all()
+    assert current.id is not None
+    return get_need(session, principal, current.id)
+
+
+def delete_need(session: Session, principal: Principal, need_id: int, if_match: str | None) -> None:
+    need = get_need(session, principal, need_id)
+    if if_match is not None and not _matches(if_match, need):
+        raise PreconditionFailed("The need has changed since that ETag; fetch it again.")
+    session.delete(need)
+    session.commit()
+
+
+def need_public(need: Need, principal: Principal) -> NeedPublic:
+    data = need.model_dump()
+    data["organisation"] = principal.organisation_code
+    data["language"] = need.language or detect_language(f"{need.title}\n{need.description}")
+    return NeedPublic.model_validate(data)
+
+
+def need_body(need: Need) -> dict[str, Any]:
+    """The stored need as a contract need body, for the matching engine."""
+    body = {name: getattr(need, name) for name in CONTENT_FIELDS if name != "status"}
+    for key in ("start_date", "end_date"):
+        if body[key] is not None:
+            body[key] = body[key].isoformat()
+    return body

@@ -1,0 +1,77 @@
+"""Tokenisation, stop words, stemming, compound splitting and language detection."""
+
+from __future__ import annotations
+
+from app.matching.compounds import CompoundSplitter
+from app.matching.text import Analyzer, detect_language, words
+
+KNOWN = [
+    "ungdom",
+    "utbyte",
+    "energi",
+    "effektivisering",
+    "ladda",
+    "infrastruktur",
+    "skola",
+    "gård",
+    "lärare",
+    "barn",
+    "konventionen",
+]
+
+
+def splitter() -> CompoundSplitter:
+    plain = Analyzer()
+    return CompoundSplitter(KNOWN, lambda w: plain.stem(w, "sv"))
+
+
+def test_words_are_lower_cased_and_drop_numbers_and_single_letters() -> None:
+    assert words("EU-projekt för 20 ungdomar, i Borlänge!") == ["eu", "projekt", "för", "ungdomar", "borlänge"]
+
+
+def test_stop_words_are_dropped_and_words_stemmed_per_language() -> None:
+    analyzer = Analyzer()
+    assert analyzer.terms("Vi vill ordna utbyten för ungdomar", "sv") == ["ordn", "utbyt", "ungdom"]
+    assert analyzer.terms("We want to organise youth exchanges", "en") == ["organis", "youth", "exchang"]
+
+
+def test_linking_s_compound_splits_into_known_parts() -> None:
+    assert splitter().split("ungdomsutbyte") == ("ungdom", "utbyte")
+
+
+def test_plain_compound_splits_into_known_parts() -> None:
+    assert splitter().split("energieffektivisering") == ("energi", "effektivisering")
+
+
+def test_dropped_final_vowel_is_restored_in_the_first_part() -> None:
+    assert splitter().split("skolgården") == ("skola", "gården")
+    assert splitter().split("laddinfrastruktur") == ("ladda", "infrastruktur")
+
+
+def test_words_without_known_parts_are_not_split() -> None:
+    assert splitter().split("kommunens") == ()
+    assert splitter().split("samarbete") == ()
+
+
+def test_swedish_token_carries_its_parts_stems() -> None:
+    token = Analyzer(splitter()).token("ungdomsutbytet", "sv")
+    assert token is not None
+    assert token.parts == ("ungdom", "utbyt")
+    assert token.part_words == ("ungdom", "utbytet")
+
+
+def test_english_words_are_never_split() -> None:
+    token = Analyzer(splitter()).token("schoolyard", "en")
+    assert token is not None and token.parts == ()
+
+
+def test_language_detection_by_stop_words_and_swedish_letters() -> None:
+    assert detect_language("Vi vill starta ett ungdomsutbyte med vår vänort") == "sv"
+    assert detect_language("We would like to host volunteers in our homework club") == "en"
+    assert detect_language("Laddstolpar vid resecentrum") == "sv"
+
+
+def test_language_detection_falls_back_to_catalogue_vocabulary() -> None:
+    vocab = {"sv": frozenset({"laddstolpar"}), "en": frozenset({"charging", "stations"})}
+    assert detect_language("charging stations", vocabularies=vocab) == "en"
+    assert detect_language("", vocabularies=vocab, default="sv") == "sv"
