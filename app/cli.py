@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app import migrations
 from app.catalogue.bundled import CatalogueFileError, read_document
+from app.catalogue.validate import validate_path
 from app.db import make_engine
 from app.errors import AppError
 from app.services import catalogue as catalogue_service
@@ -95,6 +96,23 @@ def catalogue_load(
         engine.dispose()
     counts = ", ".join(f"{s} +{result.created[s]} ~{result.updated[s]}" for s in result.created)
     typer.echo(f"catalogue version {result.version} ({'changed' if result.changed else 'unchanged'}): {counts}")
+
+
+@catalogue_cli.command("validate")
+def catalogue_validate(
+    path: Annotated[
+        Path | None, typer.Argument(help="A catalogue file or folder; default: the bundled catalogue.")
+    ] = None,
+) -> None:
+    """Check a catalogue: format, references, duplicate codes, both languages, https links. Exit 1 on any problem."""
+    target = path or get_settings().catalogue_dir
+    problems = validate_path(target)
+    for problem in problems:
+        typer.echo(str(problem))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {target}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{target}: no problems")
 
 
 @catalogue_cli.command("export")

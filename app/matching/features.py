@@ -110,6 +110,13 @@ class EligibilityMasks:
         self._cache: dict[tuple[str, ...], BoolArray] = {}
         self._lock = threading.Lock()
         self._all = np.ones(len(self._programmes), dtype=bool)
+        # applicant-type masks are built up front, so no query pays for a first pass
+        for applicant in sorted({a for p in programmes for a in p.eligible_applicants}):
+            self._applicant_mask(applicant)
+
+    def _applicant_mask(self, applicant: str) -> BoolArray:
+        probe = Need(title="", description="", applicant_type=applicant)
+        return self._mask(("applicant", applicant), lambda p: applicant_exclusion(p, probe) is None)
 
     def _mask(self, key: tuple[str, ...], keep: Callable[[Programme], bool]) -> BoolArray:
         mask = self._cache.get(key)

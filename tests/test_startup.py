@@ -1,0 +1,59 @@
+"""Start-up: bootstrap key, the bundled catalogue on a fresh database, workers that follow imports."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from app.catalogue.bundled import read_document
+from app.settings import PROJECT_ROOT
+from tests.conftest import ADMIN_TOKEN
+from tests.factories import catalogue, import_catalogue
+
+
+def test_fresh_start_loads_the_whole_bundled_catalogue(make_client, admin: dict) -> None:
+    client = make_client(load_default_catalogue=True)
+    bundled = read_document(PROJECT_ROOT / "data" / "catalogue")
+    counts = client.get("/api/v1/catalogue", headers=admin).json()["counts"]
+    assert counts == {section: len(bundled.get(section, [])) for section in counts}
+    # a second start changes nothing
+    version = client.get("/api/v1/catalogue", headers=admin).json()["catalogue_version"]
+    again = make_client(load_default_catalogue=True)
+    assert again.get("/api/v1/catalogue", headers=admin).json()["catalogue_version"] == version
+
+
+def test_no_default_catalogue_when_switched_off(make_client, admin: dict) -> None:
+    client = make_client(load_default_catalogue=False)
+    assert client.get("/api/v1/catalogue", headers=admin).json()["counts"]["programmes"] == 0
+
+
+def test_bootstrap_token_only_when_no_admin_key_exists(make_client) -> None:
+    make_client()
+    other = make_client(bootstrap_admin_token=SecretStr("fm_another-token-abcdefghijkl"))
+    assert (
+        other.get("/api/v1/pillars", headers={"Authorization": "Bearer fm_another-token-abcdefghijkl"}).status_code
+        == 401
+    )
+    assert other.get("/api/v1/pillars", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 200
+
+
+def test_every_worker_follows_a_catalogue_import(make_client, admin: dict) -> None:
+    """Two apps on one database stand for two workers: an import on one reaches the other's matching."""
+    worker_a = make_client()
+    worker_b = make_client()
+    need = {
+        "title": "Lärarutbyte",
+        "description": "Lärare ska på fortbildning och jobbskuggning i Europa.",
+        "language": "sv",
+        "applicant_type": "municipality",
+        "country": "SE",
+    }
+    import_catalogue(worker_a, admin)
+    first = worker_b.post("/api/v1/match", json=need, headers=admin).json()
+    doc = catalogue()
+    doc["programmes"] = [p for p in doc["programmes"] if p["code"] != "erasmus-plus"]
+    doc["calls"] = []
+    import_catalogue(worker_a, admin, doc, mode="replace")
+    second = worker_b.post("/api/v1/match", json=need, headers=admin).json()
+    assert second["catalogue_version"] != first["catalogue_version"]
+    assert "erasmus-plus" in [i["programme"]["code"] for i in first["items"]]
+    assert "erasmus-plus" not in [i["programme"]["code"] for i in second["items"]]
