@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
+import httpx
 import typer
 import uvicorn
 from sqlmodel import Session
 
 from app import migrations
 from app.catalogue.bundled import CatalogueFileError, read_document
+from app.catalogue.ftportal import PortalError
 from app.catalogue.validate import validate_path
 from app.db import make_engine
 from app.errors import AppError
 from app.services import catalogue as catalogue_service
 from app.services import keys as key_service
+from app.services.calls import import_ftportal_calls
 from app.services.startup import prepare
 from app.settings import get_settings
 
@@ -25,7 +29,9 @@ cli = typer.Typer(help="fundmatch: funding suggestions for local development nee
 catalogue_cli = typer.Typer(help="Load, check and export the catalogue.", no_args_is_help=True)
 key_cli = typer.Typer(help="API keys.", no_args_is_help=True)
 cli.add_typer(catalogue_cli, name="catalogue")
+calls_cli = typer.Typer(help="Live calls from outside sources.", no_args_is_help=True)
 cli.add_typer(key_cli, name="api-key")
+cli.add_typer(calls_cli, name="calls")
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -151,6 +157,45 @@ def api_key_create(
     finally:
         engine.dispose()
     typer.echo(token)
+
+
+@calls_cli.command("import-ftportal")
+def calls_import_ftportal(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and map, but write nothing.")] = False,
+    max_pages: Annotated[int, typer.Option(min=1, max=200, help="Pages of 100 topics at most.")] = 50,
+) -> None:
+    """Read open and forthcoming calls from the EU Funding & Tenders Portal (FUNDMATCH_FTPORTAL_URL)."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with Session(engine) as session, httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client:
+            report, result = import_ftportal_calls(
+                session,
+                client,
+                base_url=settings.ftportal_url,
+                api_key=settings.ftportal_api_key.get_secret_value(),
+                now=datetime.now(UTC),
+                dry_run=dry_run,
+                max_pages=max_pages,
+            )
+    except PortalError as exc:
+        raise _fail(f"import-ftportal: {exc}") from exc
+    except AppError as exc:
+        raise _fail(f"import-ftportal: {exc.detail}") from exc
+    finally:
+        engine.dispose()
+    skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.skipped.items())) or "none"
+    typer.echo(
+        f"fetched {report.fetched} rows, {len(report.calls)} calls mapped to catalogue programmes; skipped: {skipped}"
+    )
+    if result is not None:
+        typer.echo(
+            f"catalogue version {result.version}: "
+            f"+{result.created['calls']} new, ~{result.updated['calls']} updated calls"
+        )
+    elif dry_run:
+        for call in report.calls:
+            typer.echo(f"  {call['code']} -> {call['programme']} (deadline {call['deadline_at']})")
 
 
 def main() -> None:
