@@ -43,7 +43,7 @@ def render(text: Mapping[str, str] | None, language: str | None) -> str:
     return text[sorted(text)[0]]
 
 
-def display_language(
+async def display_language(
     accept_language: Annotated[str | None, Header(description="Display language, e.g. `sv` or `en`.")] = None,
 ) -> str | None:
     return parse_accept_language(accept_language)

@@ -30,7 +30,7 @@ class PageParams:
         return list(items[self.offset : self.offset + self.limit])
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–200).")] = 50,
     offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
 ) -> PageParams:

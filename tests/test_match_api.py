@@ -132,3 +132,20 @@ def test_empty_catalogue_gives_no_items(client: TestClient, admin: dict) -> None
         "/api/v1/match", json={k: v for k, v in NEED.items() if k not in ("themes", "pillars")}, headers=admin
     )
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_answer_validates_against_the_documented_schema(loaded: TestClient, admin: dict) -> None:
+    from app.models.match import MatchAnswerPublic
+
+    for query in ("", "?include_ineligible=true&limit=100"):
+        body = loaded.post(f"/api/v1/match{query}", json=NEED, headers=admin).json()
+        assert MatchAnswerPublic.model_validate(body).model_dump(mode="json") == body
+
+
+def test_repeated_need_is_answered_the_same_from_the_cache(loaded: TestClient, admin: dict) -> None:
+    first = loaded.post("/api/v1/match", json=NEED, headers=admin)
+    second = loaded.post("/api/v1/match", json=NEED, headers=admin)
+    assert first.content == second.content
+    assert first.headers["content-type"] == "application/json"
+    other_limit = loaded.post("/api/v1/match?limit=1", json=NEED, headers=admin).json()
+    assert len(other_limit["items"]) == 1

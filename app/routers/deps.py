@@ -6,18 +6,23 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
-from app.services.snapshot import CatalogueSnapshot
+from app.services.snapshot import CatalogueSnapshot, SnapshotCache
 
 
-def get_snapshot(request: Request, session: SessionDep) -> CatalogueSnapshot:
-    """The worker's catalogue; the version check reuses the request's session (one connection a request)."""
-    snapshot: CatalogueSnapshot = request.app.state.snapshots.get(session)
+async def get_snapshot(request: Request, session: SessionDep) -> CatalogueSnapshot:
+    """The worker's catalogue. Between version checks it is at hand on the event loop; a check runs
+    in the thread pool on the request's own session (one connection a request)."""
+    cache: SnapshotCache = request.app.state.snapshots
+    snapshot = cache.fresh()
+    if snapshot is None:
+        snapshot = await run_in_threadpool(cache.get, session)
     return snapshot
 
 
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     """Now, from the app's clock (tests freeze it)."""
     clock = request.app.state.clock
     now: datetime = clock() if clock else datetime.now(UTC)

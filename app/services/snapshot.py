@@ -11,12 +11,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.services.catalogue import current_version, export_catalogue
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +30,7 @@ class CatalogueSnapshot:
     by_code: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     _index: Any = None
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
+    _extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for section, records in self.document.items():
@@ -46,6 +49,14 @@ class CatalogueSnapshot:
                     self._index = build(self.document, self.version)
         return self._index
 
+    def companion(self, name: str, make: Callable[[], T]) -> T:
+        """A per-version companion object (e.g. an answer cache), made on first use."""
+        with self._index_lock:
+            if name not in self._extras:
+                self._extras[name] = make()
+            value: T = self._extras[name]
+            return value
+
 
 class SnapshotCache:
     def __init__(self, engine: Engine, check_seconds: float) -> None:
@@ -54,6 +65,13 @@ class SnapshotCache:
         self._snapshot: CatalogueSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+
+    def fresh(self) -> CatalogueSnapshot | None:
+        """The snapshot while it needs no version check yet, else None (no I/O)."""
+        snapshot = self._snapshot
+        if snapshot is not None and time.monotonic() - self._checked_at < self._check_seconds:
+            return snapshot
+        return None
 
     def get(self, session: Session | None = None) -> CatalogueSnapshot:
         """The current snapshot; `session` (the request's) is used for the version check if given."""

@@ -1,0 +1,173 @@
+"""Matching through HTTP against /healthz on the same server, with wrk (32 connections).
+
+Builds a synthetic catalogue (default 10,000 programmes and as many calls), loads it into a fresh
+SQLite database with the CLI, starts `fundmatch serve`, warms every worker's match index, then runs
+`wrk -t2 -c32` for the same duration on `GET /healthz` and on `POST /api/v1/match` (rotating
+through --distinct synthetic needs) and prints requests per second, latency p50/p99 and errors for both, and the
+ratio. Needs wrk (Debian package `wrk`). Usage:
+    python benchmarks/http_load.py [--size 10000] [--workers 1] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.synthetic import catalogue, needs  # noqa: E402
+
+TOKEN = "fm_benchmark-token-0123456789abcdef"
+BIN = Path(sys.executable).parent
+
+LUA = """
+local bodies = {}
+local i = 0
+for line in io.lines("%(needs)s") do bodies[#bodies + 1] = line end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+request = function()
+  i = (i %% #bodies) + 1
+  return wrk.format(nil, "/api/v1/match?limit=10", nil, bodies[i])
+end
+"""
+AUTH_LUA = """
+wrk.headers["Authorization"] = "Bearer %(token)s"
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wrk(url: str, seconds: int, script: Path | None) -> dict[str, float]:
+    cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+        errors += sum(int(g) for g in match.groups())
+    return {"rps": rps, "p50_ms": _latency(out, "50%"), "p99_ms": _latency(out, "99%"), "errors": errors}
+
+
+def _latency(out: str, label: str) -> float:
+    match = re.search(rf"{re.escape(label)}\s+([\d.]+)(us|ms|s)", out)
+    if not match:
+        return float("nan")
+    value, unit = float(match.group(1)), match.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("http_load: wrk is not installed (apt-get install wrk)")
+    work = Path(tempfile.mkdtemp(prefix="fundmatch-http-"))
+    env = {
+        **os.environ,
+        "FUNDMATCH_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
+        "FUNDMATCH_LOAD_DEFAULT_CATALOGUE": "false",
+        "FUNDMATCH_BOOTSTRAP_ADMIN_TOKEN": TOKEN,
+        "FUNDMATCH_LOG_LEVEL": "WARNING",
+    }
+    doc_path = work / "catalogue.json"
+    doc_path.write_text(json.dumps(catalogue(size)), encoding="utf-8")
+    subprocess.run([BIN / "fundmatch", "migrate"], env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    subprocess.run([BIN / "fundmatch", "catalogue", "load", str(doc_path)], env=env, check=True, capture_output=True)
+    load_seconds = time.perf_counter() - started
+    bodies = [json.dumps(n, ensure_ascii=False) for n in needs(distinct)]
+    (work / "needs.jsonl").write_text("\n".join(bodies) + "\n", encoding="utf-8")
+    (work / "match.lua").write_text(LUA % {"needs": work / "needs.jsonl", "token": TOKEN}, encoding="utf-8")
+    port = _free_port()
+    server = subprocess.Popen(
+        [BIN / "fundmatch", "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(base_url=base, timeout=300, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if http.get("/readyz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("http_load: the server did not become ready")
+                time.sleep(0.2)
+            started = time.perf_counter()
+            for body in bodies[: 8 * workers]:  # every worker builds its index once
+                http.post("/api/v1/match", content=body, headers={"Content-Type": "application/json"}).raise_for_status()
+            warm_seconds = time.perf_counter() - started
+        health = _wrk(f"{base}/healthz", seconds, None)
+        match = _wrk(base, seconds, work / "match.lua")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        shutil.rmtree(work, ignore_errors=True)
+    return {
+        "size": size,
+        "workers": workers,
+        "distinct": distinct,
+        "catalogue_load_s": load_seconds,
+        "warm_up_s": warm_seconds,
+        "healthz": health,
+        "match": match,
+        "ratio": match["rps"] / health["rps"],
+    }
+
+
+def report(result: dict[str, Any]) -> None:
+    print(
+        f"HTTP, {result['size']:,} programmes + calls, {result['workers']} worker(s), wrk -t2 -c32, "
+        f"{result['distinct']:,} distinct needs in rotation"
+    )
+    print(f"  catalogue load (CLI) {result['catalogue_load_s']:.1f} s, index warm-up {result['warm_up_s']:.1f} s")
+    for name in ("healthz", "match"):
+        r = result[name]
+        print(f"  {name:<8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}")
+    print(f"  match / healthz = {result['ratio']:.1%} (goal >= 40 %)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--size", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=200,
+        help="needs in rotation; answers are cached per catalogue version, so use more needs than "
+        "requests to measure uncached matching",
+    )
+    args = parser.parse_args(argv)
+    report(run(args.size, args.workers, args.seconds, args.distinct))
+
+
+if __name__ == "__main__":
+    main()
