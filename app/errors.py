@@ -7,6 +7,7 @@ Unexpected exceptions stay 500 and are logged with the request id, never echoed.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -169,6 +170,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"No resource at {request.url.path}."
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         else:
             detail = str(exc.detail)
         return problem_response(exc.status_code, detail, headers=headers)
@@ -177,6 +179,22 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", extra={"path": request.url.path})
         return problem_response(500, "An unexpected error occurred; it has been logged.")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the API documents for this path (Starlette's own header names one route's only)."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = [
+            (re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"), {m.upper() for m in item})
+            for path, item in request.app.openapi()["paths"].items()
+        ]
+        request.app.state.allowed_methods = table
+    methods: set[str] = set()
+    for pattern, path_methods in table:
+        if pattern.match(request.url.path):
+            methods |= path_methods
+    return sorted(methods)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

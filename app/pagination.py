@@ -12,6 +12,7 @@ from pydantic import BaseModel
 T = TypeVar("T")
 
 MAX_LIMIT = 200
+MAX_OFFSET = 2**31 - 1  # beyond any list, and within every database's integer range
 
 
 class Page(BaseModel, Generic[T]):
@@ -32,7 +33,7 @@ class PageParams:
 
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–200).")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 

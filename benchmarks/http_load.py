@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 
-TOKEN = "fm_benchmark-token-0123456789abcdef"
+TOKEN = "fm_benchmark-token-0123456789abcdef"  # noqa: S105 (a throwaway benchmark server)
 BIN = Path(sys.executable).parent
 
 LUA = """
@@ -121,7 +121,9 @@ def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
                 time.sleep(0.2)
             started = time.perf_counter()
             for body in bodies[: 8 * workers]:  # every worker builds its index once
-                http.post("/api/v1/match", content=body, headers={"Content-Type": "application/json"}).raise_for_status()
+                http.post(
+                    "/api/v1/match", content=body, headers={"Content-Type": "application/json"}
+                ).raise_for_status()
             warm_seconds = time.perf_counter() - started
         health = _wrk(f"{base}/healthz", seconds, None)
         match = _wrk(base, seconds, work / "match.lua")
@@ -149,7 +151,10 @@ def report(result: dict[str, Any]) -> None:
     print(f"  catalogue load (CLI) {result['catalogue_load_s']:.1f} s, index warm-up {result['warm_up_s']:.1f} s")
     for name in ("healthz", "match"):
         r = result[name]
-        print(f"  {name:<8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.2f} ms  p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}")
+        print(
+            f"  {name:<8} {r['rps']:8.0f} req/s  p50 {r['p50_ms']:7.2f} ms  "
+            f"p99 {r['p99_ms']:7.2f} ms  errors {r['errors']}"
+        )
     print(f"  match / healthz = {result['ratio']:.1%} (goal >= 40 %)")
 
 

@@ -68,8 +68,6 @@ TOPICS = [
 
 
 class FakePortal(BaseHTTPRequestHandler):
-    page_size_seen: list[str] = []
-
     def do_POST(self) -> None:
         query = parse_qs(urlparse(self.path).query)
         length = int(self.headers["Content-Length"])

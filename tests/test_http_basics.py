@@ -140,3 +140,40 @@ def test_bootstrap_token_is_not_logged(make_client, capfd) -> None:
     client.get("/api/v1/pillars", headers={"Authorization": "Bearer fm_test-admin-token-0123456789"})
     captured = capfd.readouterr()
     assert "fm_test-admin-token" not in captured.err + captured.out
+
+
+def test_405_allow_lists_every_method_of_the_path(client: TestClient, admin: dict) -> None:
+    response = client.request("OPTIONS", "/api/v1/needs", headers=admin)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    response = client.request("POST", "/api/v1/needs/1", headers=admin)
+    assert response.headers["allow"] == "DELETE, GET, PATCH, PUT"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/programmes?offset=283476748304103735296",
+        "/api/v1/organisations?offset=99999999999999999999",
+        "/api/v1/needs/99999999999999999999",
+        "/api/v1/calls?deadline_to=0.5",
+        "/api/v1/calls?deadline_from=2027-13-45",
+    ],
+)
+def test_out_of_range_parameters_are_422(client: TestClient, admin: dict, path: str) -> None:
+    assert_problem(client.get(path, headers=admin), 422)
+
+
+def test_unparseable_body_is_a_documented_4xx(client: TestClient, admin: dict) -> None:
+    response = client.post(
+        "/api/v1/organisations", content=b"\xff\x04\xfe", headers={**admin, "Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith(PROBLEM)
+    spec = client.get("/openapi.json").json()
+    assert "400" in spec["paths"]["/api/v1/organisations"]["post"]["responses"]
+    body_schema = spec["paths"]["/api/v1/catalogue/import"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
+    assert body_schema == {"$ref": "#/components/schemas/CatalogueDocument"}
+    assert "CatalogueDocument" in spec["components"]["schemas"]

@@ -8,6 +8,7 @@ Module map
 - ``document``    contract documents -> records (``catalogue_from_document``, ``need_from_body``)
 - ``text``        tokens, stop words (``stopwords``), Snowball stems, language detection
 - ``compounds``   Swedish compound splitting against the catalogue's vocabulary
+- ``corpus``      bulk analysis of the catalogue's texts into per-field term counts
 - ``lexicon``     the sv<->en domain lexicon (``load_lexicon``)
 - ``bridge``      phrase tables: translations and theme patterns
 - ``query``       a need analysed into weighted terms in both languages and theme strengths

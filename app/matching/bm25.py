@@ -3,8 +3,8 @@
 Build: per field, term counts are length-normalised (``1 - b + b * len/avglen``)
 and weighted; the fields are summed into one pseudo frequency ``tf``, which is
 saturated as ``tf / (k1 + tf)`` and multiplied by the term's IDF. The result is
-stored term-major (CSR, terms x documents), so that a query is one row
-selection and one sparse product, both in C: no Python loop over documents.
+stored term-major (CSR, terms x documents), so that a query reads the
+postings of its terms and sums them in C: no Python loop over documents.
 
 Each term's contribution is at most its IDF, so ``ideal_score`` (the sum of the
 query weights times IDF) bounds every document's score.
@@ -12,89 +12,108 @@ query weights times IDF) bounds every document's score.
 
 from __future__ import annotations
 
-from array import array
-from collections.abc import Iterable, Mapping, Sequence
-from itertools import repeat
+from collections.abc import Mapping, Sequence
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+
+from app.matching.corpus import FieldCounts
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
 
 class QueryMatrix:
-    """The index rows of one query's terms (terms x documents), weighted at scoring time."""
+    """The index rows of one query's terms (terms x documents), weighted at scoring time.
 
-    def __init__(self, rows: sparse.csr_matrix, weights: FloatArray) -> None:
-        self._rows = rows
-        self._weights = weights
+    Rows are read as slices of the index's CSR arrays, never copied into a
+    matrix of their own: a query costs the postings of its terms, nothing more.
+    """
+
+    def __init__(self, matrix: sparse.csr_matrix, term_ids: Sequence[int], weights: Sequence[float]) -> None:
+        self._indptr = matrix.indptr
+        self._indices = matrix.indices
+        self._data = matrix.data
+        self._n_docs = matrix.shape[1]
+        self._ids = list(term_ids)
+        self._weights = np.asarray(weights, dtype=np.float32)
+        self._cached: tuple[npt.NDArray[np.int32], FloatArray, IntArray] | None = None
+
+    def _postings(self) -> tuple[npt.NDArray[np.int32], FloatArray, IntArray]:
+        """(documents, values, row start offsets) of the query rows, concatenated; computed once."""
+        if self._cached is None:
+            bounds = [(int(self._indptr[t]), int(self._indptr[t + 1])) for t in self._ids]
+            lengths = np.asarray([e - s for s, e in bounds], dtype=np.int64)
+            starts = np.zeros(len(bounds) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=starts[1:])
+            if bounds:
+                docs = np.concatenate([self._indices[s:e] for s, e in bounds])
+                values = np.concatenate([self._data[s:e] for s, e in bounds])
+            else:
+                docs, values = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+            self._cached = (docs, values, starts)
+        return self._cached
 
     def scores(self) -> npt.NDArray[np.float64]:
         """The BM25F score of every document."""
-        return np.asarray(self._rows.T @ self._weights, dtype=np.float64)
+        if not self._ids:
+            return np.zeros(self._n_docs)
+        docs, values, starts = self._postings()
+        # the rows as the columns of a documents x terms matrix: one product in C, float32 sums as before
+        columns = sparse.csc_matrix((values, docs, starts), shape=(self._n_docs, len(self._ids)))
+        return np.asarray(columns @ self._weights, dtype=np.float64)
 
     def contributions(self, docs: Sequence[int]) -> list[tuple[IntArray, FloatArray]]:
         """Per document: (query-term positions, weighted contributions) of the terms found in it."""
         if not docs:
             return []
-        columns = self._rows[:, np.asarray(docs, dtype=np.int64)].tocsc()
-        columns.sort_indices()
-        out = []
-        for j in range(len(docs)):
-            start, end = columns.indptr[j], columns.indptr[j + 1]
-            terms = columns.indices[start:end].astype(np.int64)
-            out.append((terms, np.asarray(columns.data[start:end], dtype=np.float32) * self._weights[terms]))
-        return out
+        posted, values, starts = self._postings()
+        n_rows, n_wanted = len(starts) - 1, len(docs)
+        if posted.size == 0:
+            return [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)) for _ in docs]
+        # a binary search of every (row, document) pair at once, each row's documents being sorted
+        wanted = np.tile(np.asarray(docs, dtype=np.int64), n_rows)
+        lo, end = np.repeat(starts[:-1], n_wanted), np.repeat(starts[1:], n_wanted)
+        hi = end.copy()
+        last = posted.size - 1
+        for _ in range(int(np.diff(starts).max()).bit_length()):
+            active = lo < hi
+            mid = (lo + hi) >> 1
+            less = posted[np.minimum(mid, last)] < wanted
+            lo = np.where(active & less, mid + 1, lo)
+            hi = np.where(active & ~less, mid, hi)
+        found = np.flatnonzero((lo < end) & (posted[np.minimum(lo, last)] == wanted))
+        rows, owner = found // n_wanted, found % n_wanted
+        order = np.argsort(owner, kind="stable")
+        rows, owner, at = rows[order], owner[order], lo[found[order]]
+        bounds = np.searchsorted(owner, np.arange(n_wanted + 1)).tolist()
+        return [(rows[a:b].astype(np.int64), values[at[a:b]] * self._weights[rows[a:b]]) for a, b in pairwise(bounds)]
 
 
 class TermIndex:
-    """An immutable BM25F index; documents are fields of term counts."""
+    """An immutable BM25F index over per-field term counts (``corpus.FieldCounts``)."""
 
     def __init__(
         self,
-        documents: Iterable[Mapping[str, Mapping[str, int]]],
+        vocabulary: dict[str, int],
+        n_docs: int,
+        fields: Mapping[str, FieldCounts],
         field_weights: Mapping[str, float],
         *,
         k1: float,
         b: float,
     ) -> None:
-        # documents are consumed one at a time into compact arrays, so the
-        # caller can stream them and no per-document dicts pile up
-        vocabulary: dict[str, int] = {}
-        fields = list(field_weights)
-        rows = {f: array("i") for f in fields}
-        cols = {f: array("i") for f in fields}
-        counts = {f: array("f") for f in fields}
-        lengths: dict[str, array[float]] = {f: array("d") for f in fields}
-        n_docs = 0
-        for d, doc in enumerate(documents):
-            n_docs = d + 1
-            for f in fields:
-                terms = doc.get(f)
-                if not terms:
-                    lengths[f].append(0.0)
-                    continue
-                for term in terms:
-                    if term not in vocabulary:
-                        vocabulary[term] = len(vocabulary)
-                rows[f].extend(repeat(d, len(terms)))
-                cols[f].extend(map(vocabulary.__getitem__, terms))
-                counts[f].extend(terms.values())
-                lengths[f].append(float(sum(terms.values())))
         parts: list[tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], FloatArray]] = []
-        for f in fields:
-            if not rows[f]:
+        for f, weight in field_weights.items():
+            counts = fields.get(f)
+            if counts is None or not counts.docs.size:
                 continue
-            length = np.frombuffer(lengths[f], dtype=np.float64)
+            length = np.bincount(counts.docs, weights=counts.counts, minlength=n_docs)
             avg = length[length > 0].mean()
-            norm = (field_weights[f] / (1.0 - b + b * np.maximum(length, 1.0) / avg)).astype(np.float32)
-            r = np.frombuffer(rows[f], dtype=np.int32)
-            parts.append(
-                (r, np.frombuffer(cols[f], dtype=np.int32), np.frombuffer(counts[f], dtype=np.float32) * norm[r])
-            )
-            del rows[f], cols[f], counts[f]
+            norm = (weight / (1.0 - b + b * np.maximum(length, 1.0) / avg)).astype(np.float32)
+            parts.append((counts.docs, counts.terms, counts.counts * norm[counts.docs]))
         self.vocabulary = vocabulary
         self.n_docs = n_docs
         n_terms = len(vocabulary)
@@ -136,8 +155,7 @@ class TermIndex:
 
     def query(self, term_ids: Sequence[int], weights: Sequence[float]) -> QueryMatrix:
         """The rows of ``term_ids``; row ``i`` of the result is ``term_ids[i]``."""
-        rows = self._t[np.asarray(term_ids, dtype=np.int64)] if term_ids else self._t[:0]
-        return QueryMatrix(rows, np.asarray(weights, dtype=np.float32))
+        return QueryMatrix(self._t, term_ids, weights)
 
     def ideal_score(self, term_ids: Sequence[int], weights: Sequence[float]) -> float:
         """An upper bound of any document's score: each term fully saturated."""

@@ -73,6 +73,13 @@ class Bridge:
         self._translations: dict[PhraseKey, tuple[Translation, ...]] = {
             key: tuple(found.values()) for key, found in table.items()
         }
+        self._prefixes: frozenset[PhraseKey] = frozenset(
+            (lang, stems[:n]) for lang, stems in (*self._themes, *self._translations) for n in range(1, len(stems) + 1)
+        )
+
+    def may_start(self, key: PhraseKey) -> bool:
+        """Whether some phrase of either table starts with ``key`` (or is ``key``)."""
+        return key in self._prefixes
 
     def translations(self, key: PhraseKey) -> tuple[Translation, ...]:
         return self._translations.get(key, ())

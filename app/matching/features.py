@@ -5,9 +5,10 @@
   between that row and the need's theme strengths;
 - pillars and strategy goals: programmes x codes, 0/1;
 - hard rules as boolean masks over all programmes. Masks for an applicant
-  type, a country or a region are computed once with the scalar rules of
-  ``eligibility.py`` (one source of truth) and cached; the period rule is a
-  comparison on an array of end dates.
+  type, a country or a region are computed with the scalar rules of
+  ``eligibility.py`` (one source of truth), once per distinct set of codes the
+  rule reads, and cached; the period rule is a comparison on an array of end
+  dates.
 
 Columns are only ever selected for the codes a need carries, so a query costs
 a few column reads, not a pass over the whole matrix.
@@ -99,17 +100,48 @@ class ProgrammeFeatures:
         return out
 
 
+class _Groups:
+    """Programmes grouped by the set of codes that one rule reads, so the rule runs once per group.
+
+    The rules only ask whether a code is in the list (or any area covers a
+    region), never about order or repeats, so a group's first programme
+    stands for all of it.
+    """
+
+    def __init__(self, programmes: Sequence[Programme], codes: Callable[[Programme], tuple[str, ...]]) -> None:
+        ids: dict[frozenset[str], int] = {}
+        self.members: list[Programme] = []
+        of = []
+        for p in programmes:
+            key = frozenset(codes(p))
+            group = ids.get(key)
+            if group is None:
+                group = ids[key] = len(self.members)
+                self.members.append(p)
+            of.append(group)
+        self.of = np.asarray(of, dtype=np.intp)
+
+    def mask(self, keep: Callable[[Programme], bool]) -> BoolArray:
+        kept = np.fromiter((keep(p) for p in self.members), dtype=bool, count=len(self.members))
+        out: BoolArray = kept[self.of]
+        return out
+
+
 class EligibilityMasks:
     """Boolean masks of the hard rules; ``True`` means "not excluded"."""
 
     def __init__(self, programmes: Sequence[Programme]) -> None:
-        self._programmes = tuple(programmes)
         self._ends = np.asarray(
             [p.period.end.toordinal() if p.period.end else _NO_END for p in programmes], dtype=np.int64
         )
+        self._groups = {
+            "applicant": _Groups(programmes, lambda p: p.eligible_applicants),
+            "country": _Groups(programmes, lambda p: p.eligible_countries),
+            "region": _Groups(programmes, lambda p: p.eligible_regions),
+        }
         self._cache: dict[tuple[str, ...], BoolArray] = {}
         self._lock = threading.Lock()
-        self._all = np.ones(len(self._programmes), dtype=bool)
+        self._all = np.ones(len(programmes), dtype=bool)
         # applicant-type masks are built up front, so no query pays for a first pass
         for applicant in sorted({a for p in programmes for a in p.eligible_applicants}):
             self._applicant_mask(applicant)
@@ -121,7 +153,7 @@ class EligibilityMasks:
     def _mask(self, key: tuple[str, ...], keep: Callable[[Programme], bool]) -> BoolArray:
         mask = self._cache.get(key)
         if mask is None:
-            mask = np.fromiter((keep(p) for p in self._programmes), dtype=bool, count=len(self._programmes))
+            mask = self._groups[key[0]].mask(keep)
             with self._lock:
                 if len(self._cache) < _MAX_MASKS:
                     self._cache[key] = mask

@@ -32,32 +32,45 @@ def rank_goals(
     *,
     language: str,
     limit: int,
+    strengths: Mapping[str, float] | None = None,
 ) -> tuple[GoalSuggestion, ...]:
+    """The ``limit`` best goals; ``strengths`` may hold ``goal_strength`` per goal code, already computed."""
     total = sum(score for _, score in suggested)
-    ranked: list[tuple[float, str, GoalSuggestion]] = []
+    ranked: list[tuple[float, str, float, StrategyGoal]] = []
     for goal in goals:
-        theme_part = goal_strength(goal, need_themes)
-        listing = [(p, s) for p, s in suggested if goal.code in p.strategy_goals]
-        programme_part = sum(s for _, s in listing) / total if total > 0 else 0.0
+        theme_part = strengths[goal.code] if strengths is not None else goal_strength(goal, need_themes)
+        programme_part = sum(s for p, s in suggested if goal.code in p.strategy_goals) / total if total > 0 else 0.0
         score = THEME_SHARE * theme_part + (1.0 - THEME_SHARE) * programme_part
-        if score <= 0.0:
-            continue
-        reasons = []
-        shared = sorted((c for c in goal.themes if need_themes.get(c, 0.0) > 0), key=lambda c: (-need_themes[c], c))
-        if shared:
-            names = ", ".join(localised(themes[c].name, language) for c in shared if c in themes)
-            reasons.append(render_finding(Finding("shared_themes", {"themes": names}), language))
-        if listing:
-            names = ", ".join(localised(p.name, language) for p, _ in listing[:3])
-            reasons.append(render_finding(Finding("goal_programmes", {"programmes": names}), language))
-        suggestion = GoalSuggestion(
-            code=goal.code,
-            name=localised(goal.name, language),
-            framework=goal.framework,
-            kind=goal.kind,
-            score=min(1.0, score),
-            reasons=tuple(reasons),
-        )
-        ranked.append((-round(score, 4), goal.code, suggestion))
+        if score > 0.0:
+            ranked.append((-round(score, 4), goal.code, score, goal))
     ranked.sort(key=lambda t: (t[0], t[1]))
-    return tuple(s for _, _, s in ranked[:limit])
+    return tuple(
+        _suggestion(goal, score, need_themes, suggested, themes, language) for _, _, score, goal in ranked[:limit]
+    )
+
+
+def _suggestion(
+    goal: StrategyGoal,
+    score: float,
+    need_themes: Mapping[str, float],
+    suggested: Sequence[tuple[Programme, float]],
+    themes: Mapping[str, Theme],
+    language: str,
+) -> GoalSuggestion:
+    reasons = []
+    shared = sorted((c for c in goal.themes if need_themes.get(c, 0.0) > 0), key=lambda c: (-need_themes[c], c))
+    if shared:
+        names = ", ".join(localised(themes[c].name, language) for c in shared if c in themes)
+        reasons.append(render_finding(Finding("shared_themes", {"themes": names}), language))
+    listing = [p for p, _ in suggested if goal.code in p.strategy_goals]
+    if listing:
+        names = ", ".join(localised(p.name, language) for p in listing[:3])
+        reasons.append(render_finding(Finding("goal_programmes", {"programmes": names}), language))
+    return GoalSuggestion(
+        code=goal.code,
+        name=localised(goal.name, language),
+        framework=goal.framework,
+        kind=goal.kind,
+        score=min(1.0, score),
+        reasons=tuple(reasons),
+    )

@@ -8,8 +8,9 @@ safe to call from several threads. See ``ranking.py`` for the scoring.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+import ctypes
+from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date
 
 from app.matching.answer import MatchAnswer
@@ -17,33 +18,27 @@ from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
 from app.matching.calls import sort_key
 from app.matching.compounds import CompoundSplitter
+from app.matching.corpus import ANY_LANGUAGE, Corpus
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.lexicon import Lexicon
-from app.matching.model import Call, Catalogue, Need, Programme, Text, Theme
+from app.matching.model import Call, Catalogue, Need, Text
 from app.matching.ranking import rank
 from app.matching.stopwords import BY_LANGUAGE
 from app.matching.text import Analyzer, words
 from app.matching.tuning import MatchSettings
 
-_BOTH = ("sv", "en")
+_STRAY_CALLS = "stray-calls"
 _FIELDS = ("name", "keywords", "themes", "description", "calls", "funder")
 
 
-def _texts(catalogue: Catalogue, lexicon: Lexicon) -> dict[str, list[str]]:
-    """All catalogue and lexicon text by language (keywords of unknown language under "")."""
+def _small_texts(catalogue: Catalogue, lexicon: Lexicon) -> dict[str, list[str]]:
+    """Theme, goal and lexicon text by language (the vocabulary beyond the programmes and calls)."""
     by_lang: dict[str, list[str]] = defaultdict(list)
 
     def add(text: Text) -> None:
         for lang, value in text.items():
             by_lang[lang].append(value)
 
-    for p in catalogue.programmes:
-        add(p.name)
-        add(p.description)
-        by_lang[""].extend(p.keywords)
-    for c in catalogue.calls:
-        add(c.title)
-        add(c.description)
     for t in catalogue.themes:
         add(t.name)
         for lang, kws in t.keywords.items():
@@ -57,60 +52,65 @@ def _texts(catalogue: Catalogue, lexicon: Lexicon) -> dict[str, list[str]]:
     return by_lang
 
 
-def _word_sets(texts: Mapping[str, list[str]]) -> dict[str, set[str]]:
-    """The distinct words of each language's texts (one regex pass over each language)."""
-    return {lang: set(words("\n".join(values))) for lang, values in texts.items()}
-
-
-def _programme_fields(
-    programme: Programme,
-    calls: Iterable[Call],
-    themes: Mapping[str, Theme],
-    funder_names: Mapping[str, Text],
-    analyzer: Analyzer,
-) -> dict[str, Counter[str]]:
-    fields: dict[str, Counter[str]] = {name: Counter() for name in _FIELDS}
-
-    def add(field: str, text: Text) -> None:
-        for lang, value in text.items():
-            analyzer.count_terms(value, lang, fields[field])
-
-    add("name", programme.name)
-    add("description", programme.description)
-    for keyword in programme.keywords:
-        fields["keywords"].update(analyzer.terms_any(keyword, _BOTH))
-    for code in programme.themes:
-        if code in themes:
-            add("themes", themes[code].name)
-    for call in calls:
-        add("calls", call.title)
-        add("calls", call.description)
-    add("funder", funder_names.get(programme.funder, {}))
-    return fields
+def _corpus(catalogue: Catalogue, funder_names: Mapping[str, Text]) -> Corpus:
+    """Every programme field's texts, tokenised; calls of unknown programmes only lend words."""
+    corpus = Corpus()
+    add = corpus.add
+    themes = {t.code: t for t in catalogue.themes}
+    docs = {p.code: d for d, p in enumerate(catalogue.programmes)}
+    for d, p in enumerate(catalogue.programmes):
+        for lang, value in p.name.items():
+            add("name", lang, d, value)
+        for lang, value in p.description.items():
+            add("description", lang, d, value)
+        for keyword in p.keywords:
+            add("keywords", ANY_LANGUAGE, d, keyword)
+        for code in p.themes:
+            if code in themes:
+                for lang, value in themes[code].name.items():
+                    add("themes", lang, d, value)
+        for lang, value in funder_names.get(p.funder, {}).items():
+            add("funder", lang, d, value)
+    for call in catalogue.calls:
+        owner = docs.get(call.programme)
+        field, doc = ("calls", owner) if owner is not None else (_STRAY_CALLS, 0)
+        for text in (call.title, call.description):
+            for lang, value in text.items():
+                add(field, lang, doc, value)
+    return corpus
 
 
 def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings | None = None) -> MatchIndex:
     """Analyse and index ``catalogue``; the result is immutable and reusable."""
     settings = settings or MatchSettings()
-    word_sets = _word_sets(_texts(catalogue, lexicon))
+    funders = {f.code: f.name for f in catalogue.funders}
+    corpus = _corpus(catalogue, funders)
+    word_sets = corpus.words(("name", "description", "calls", _STRAY_CALLS))
+    for lang, texts in _small_texts(catalogue, lexicon).items():
+        word_sets.setdefault(lang, set()).update(words("\n".join(texts)))
+    keywords = corpus.words(("keywords",)).get(ANY_LANGUAGE, set())
     sv_words, en_words = word_sets.get("sv", set()), word_sets.get("en", set())
     plain = Analyzer()
-    splitter = CompoundSplitter(
-        (sv_words | word_sets.get("", set())) - BY_LANGUAGE["sv"], lambda w: plain.stem(w, "sv")
-    )
+    known = sorted((sv_words | keywords) - BY_LANGUAGE["sv"])
+    plain.stems(known, "sv")
+    splitter = CompoundSplitter(known, lambda w: plain.stem(w, "sv"))
     analyzer = Analyzer(splitter)
     bridge = Bridge(analyzer, lexicon, catalogue.themes)
 
-    themes = {t.code: t for t in catalogue.themes}
-    funders = {f.code: f.name for f in catalogue.funders}
     calls_of: dict[str, list[Call]] = defaultdict(list)
     for call in catalogue.calls:
         calls_of[call.programme].append(call)
     programmes = tuple(catalogue.programmes)
-    documents = (_programme_fields(p, calls_of.get(p.code, ()), themes, funders, analyzer) for p in programmes)
     weights = settings.fields
-    text_index = TermIndex(documents, {f: getattr(weights, f) for f in _FIELDS}, k1=settings.k1, b=settings.b)
-    del documents
+    text_index = TermIndex(
+        corpus.vocabulary,
+        len(programmes),
+        {f: corpus.counts(f, analyzer) for f in _FIELDS},
+        {f: getattr(weights, f) for f in _FIELDS},
+        k1=settings.k1,
+        b=settings.b,
+    )
+    del corpus
     features = ProgrammeFeatures(
         programmes,
         themes=[t.code for t in catalogue.themes],
@@ -118,7 +118,7 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
         goals=[g.code for g in catalogue.strategy_goals],
         position_decay=settings.theme_position_decay,
     )
-    return MatchIndex(
+    index = MatchIndex(
         catalogue=catalogue,
         settings=settings,
         analyzer=analyzer,
@@ -129,6 +129,23 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
         calls_of={code: tuple(sorted(calls, key=sort_key)) for code, calls in calls_of.items()},
         vocabularies={"sv": frozenset(sv_words - en_words), "en": frozenset(en_words - sv_words)},
     )
+    _release_freed_memory()
+    return index
+
+
+def _release_freed_memory() -> None:
+    """Hand the build's freed scratch memory back to the system (glibc only; elsewhere a no-op).
+
+    The build's temporary arrays are freed, but glibc keeps most of that heap
+    mapped behind the long-lived index, which would count as resident memory
+    for the life of the process.
+    """
+    try:
+        libc = ctypes.CDLL(None)
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 class MatchIndex:

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.matching.bridge import MAX_PHRASE, Bridge, Translation
+from app.matching.bridge import MAX_PHRASE, Bridge, PhraseKey, Translation
 from app.matching.model import Need
 from app.matching.text import Analyzer, Token, detect_language
 from app.matching.tuning import MatchSettings
@@ -104,18 +104,30 @@ def _bridge_phrases(
     acc: _Collector,
 ) -> None:
     stems = [tok.stem for tok in tokens]
-    spans: list[tuple[tuple[str, ...], float, str]] = []
+    spans: list[tuple[PhraseKey, float, str | tuple[int, int]]] = []
     for i in range(len(stems)):
+        # only spans that start a known phrase are looked up; longer ones cannot match either
         for n in range(1, min(MAX_PHRASE, len(stems) - i) + 1):
-            spans.append((tuple(stems[i : i + n]), boost, " ".join(t.surface for t in tokens[i : i + n])))
+            key = (language, tuple(stems[i : i + n]))
+            if not bridge.may_start(key):
+                break
+            spans.append((key, boost, (i, n)))
         tok = tokens[i]
         # compound parts act as words of their own, a little weaker
         for part, word in zip(tok.parts, tok.part_words, strict=True):
-            spans.append(((part,), boost * settings.part_weight, word))
-    for key, weight, surface in spans:
-        for code, share in bridge.theme_pattern((language, key)).items():
+            spans.append(((language, (part,)), boost * settings.part_weight, word))
+    for key, weight, where in spans:
+        themes = bridge.theme_pattern(key)
+        found: tuple[Translation, ...] = bridge.translations(key)
+        if not themes and not found:
+            continue
+        if isinstance(where, str):
+            surface = where
+        else:
+            i, n = where
+            surface = " ".join(t.surface for t in tokens[i : i + n])
+        for code, share in themes.items():
             acc.add_theme(code, share * weight, surface)
-        found: tuple[Translation, ...] = bridge.translations((language, key))
         if not found:
             continue
         each = settings.expansion_weight * weight / len(found)

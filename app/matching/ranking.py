@@ -17,6 +17,7 @@ Order: score rounded to 4 decimals, highest first, then programme code.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +28,7 @@ import numpy.typing as npt
 
 from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
 from app.matching.bm25 import QueryMatrix
-from app.matching.calls import has_call_in_time, listed_calls
+from app.matching.calls import ListedCall, has_call_in_time, listed_calls
 from app.matching.eligibility import exclusions, warnings
 from app.matching.explain import localised, message_language, render_finding
 from app.matching.findings import Finding
@@ -51,7 +52,7 @@ class _Scored:
     penalty: float
     eligible: bool
     findings: tuple[Finding, ...]
-    calls: tuple[CallSuggestion, ...]
+    calls: tuple[ListedCall, ...]
 
     @property
     def key(self) -> tuple[float, str]:
@@ -67,7 +68,9 @@ class _Components:
     base: FloatArray
 
 
-def _components(index: MatchIndex, need: Need, analysed: AnalysedNeed) -> tuple[_Components, QueryMatrix, list[int]]:
+def _components(
+    index: MatchIndex, need: Need, analysed: AnalysedNeed, goal_weights: dict[str, float]
+) -> tuple[_Components, QueryMatrix, list[int]]:
     s = index.settings
     text_index = index.text_index
     ids, positions = text_index.ids(analysed.terms)
@@ -79,7 +82,6 @@ def _components(index: MatchIndex, need: Need, analysed: AnalysedNeed) -> tuple[
     text = raw / reference if reference > 0 else np.zeros(len(index.programmes))
     themes = index.features.theme_scores(analysed.themes)
     pillars = index.features.pillar_scores(need.pillars)
-    goal_weights = {g.code: goal_strength(g, analysed.themes) for g in index.catalogue.strategy_goals}
     goals = index.features.goal_scores(goal_weights)
     base = s.w_text * text + s.w_themes * themes + s.w_pillars * pillars + s.w_goals * goals
     return _Components(text, themes, pillars, goals, base), query, positions
@@ -95,20 +97,8 @@ def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date
     if not eligible:
         found = [*exclusions(programme, need, today), *found]
     penalty = s.soft_penalty * sum(1 for f in found if f.penalised)
-    calls = tuple(
-        CallSuggestion(
-            code=c.call.code,
-            title="",
-            status=c.status,
-            opens_at=c.call.opens_at,
-            deadline_at=c.call.deadline_at,
-            closing_soon=c.closing_soon,
-            url=c.call.url,
-        )
-        for c in listed
-    )
     score = min(1.0, max(0.0, base - penalty))
-    return _Scored(doc, programme.code, score, penalty, eligible, tuple(found), calls)
+    return _Scored(doc, programme.code, score, penalty, eligible, tuple(found), listed)
 
 
 def _select(
@@ -120,22 +110,35 @@ def _select(
     today: date,
     limit: int,
 ) -> list[_Scored]:
+    """The ``limit`` best of ``pool`` by exact score.
+
+    Soft rules only lower a score, so candidates are scored in order of their
+    score before soft rules (``base``), and the search stops at the first one
+    whose ``base`` cannot reach the current ``limit``-th score.
+    """
     if limit <= 0 or pool.size == 0:
         return []
-    size = min(pool.size, limit + 5)
     values = c.base[pool]
+    best: list[_Scored] = []
+    seen: set[int] = set()
+    size = min(pool.size, 4 * limit)
     while True:
         if size < pool.size:
-            order = np.argpartition(-values, size)
-            candidates, rest_best = pool[order[:size]], float(values[order[size]])
+            part = np.argpartition(-values, size)
+            batch, rest_best = part[:size], float(values[part[size]])
         else:
-            candidates, rest_best = pool, -np.inf
-        scored = sorted(
-            (_score_one(index, need, int(d), float(c.base[d]), today, bool(eligible[d])) for d in candidates),
-            key=lambda x: x.key,
-        )[:limit]
-        if size == pool.size or (len(scored) == limit and rest_best < scored[-1].score - _TIE):
-            return scored
+            batch, rest_best = np.arange(pool.size), -np.inf
+        batch = batch[np.lexsort((pool[batch], -values[batch]))]
+        for doc, base in zip(pool[batch].tolist(), values[batch].tolist(), strict=True):
+            if len(best) == limit and base < best[-1].score - _TIE:
+                return best
+            if doc in seen:
+                continue
+            seen.add(doc)
+            insort(best, _score_one(index, need, doc, base, today, bool(eligible[doc])), key=lambda x: x.key)
+            del best[limit:]
+        if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
+            return best
         size = min(pool.size, size * 4)
 
 
@@ -193,7 +196,8 @@ def rank(
     )
     display = (display_language or analysed.language).split("-")[0].lower()
     lang = message_language(display)
-    c, query, positions = _components(index, need, analysed)
+    goal_weights = {g.code: goal_strength(g, analysed.themes) for g in index.catalogue.strategy_goals}
+    c, query, positions = _components(index, need, analysed, goal_weights)
     eligible = index.masks.eligible(need, today)
     keep = c.base > 0
     if not include_ineligible:
@@ -204,18 +208,17 @@ def rank(
     items = []
     for rank_no, sc in enumerate(chosen, start=1):
         programme = index.programmes[sc.doc]
-        calls_by_code = {call.code: call for call in index.calls_of.get(programme.code, ())}
         calls = tuple(
             CallSuggestion(
-                code=call.code,
-                title=localised(calls_by_code[call.code].title, display),
-                status=call.status,
-                opens_at=call.opens_at,
-                deadline_at=call.deadline_at,
-                closing_soon=call.closing_soon,
-                url=call.url,
+                code=listed.call.code,
+                title=localised(listed.call.title, display),
+                status=listed.status,
+                opens_at=listed.call.opens_at,
+                deadline_at=listed.call.deadline_at,
+                closing_soon=listed.closing_soon,
+                url=listed.call.url,
             )
-            for call in sc.calls
+            for listed in sc.calls
         )
         words = _matched_words(analysed, contributions[rank_no - 1], positions, s.max_matched_words)
         items.append(
@@ -246,6 +249,7 @@ def rank(
         index.themes,
         language=display,
         limit=s.max_strategy_goals,
+        strengths=goal_weights,
     )
     return MatchAnswer(
         language=analysed.language,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import Stemmer
@@ -23,7 +23,7 @@ import Stemmer
 from app.matching.compounds import CompoundSplitter
 from app.matching.stopwords import BY_LANGUAGE, ENGLISH, SWEDISH
 
-_TOKEN = re.compile(r"[^\W_]+")
+TOKEN = re.compile(r"[^\W_]+")
 _SNOWBALL = {
     "sv": "swedish",
     "en": "english",
@@ -43,9 +43,14 @@ _SWEDISH_LETTERS = frozenset("åäö")
 _MAX_CACHE = 500_000
 
 
+def is_word(token: str) -> bool:
+    """Whether a token is kept as a word: numbers and one-letter tokens are not."""
+    return len(token) > 1 and not token.isdigit()
+
+
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; numbers and one-letter tokens are dropped."""
-    return [w for w in _TOKEN.findall(text.lower()) if len(w) > 1 and not w.isdigit()]
+    return [w for w in TOKEN.findall(text.lower()) if len(w) > 1 and not w.isdigit()]
 
 
 def detect_language(
@@ -86,6 +91,34 @@ class Analyzer:
         self._tokens: dict[tuple[str, str], Token | None] = {}
         self._lock = threading.Lock()
 
+    def _stemmer(self, algorithm: str) -> Stemmer.Stemmer:
+        stemmer = self._stemmers.get(algorithm)
+        if stemmer is None:
+            stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm)
+        return stemmer
+
+    def stems(self, words: Sequence[str], language: str) -> list[str]:
+        """``stem`` of each word; the words not seen before are stemmed in one call."""
+        new = [w for w in dict.fromkeys(words) if (language, w) not in self._stems]
+        if not new:
+            return [self._stems[(language, w)] for w in words]
+        algorithm = _SNOWBALL.get(language)
+        if algorithm is None:
+            found = new
+        else:
+            with self._lock:
+                found = self._stemmer(algorithm).stemWords(new)
+        fresh = dict(zip(new, found, strict=True))
+        room = max(0, _MAX_CACHE - len(self._stems))
+        self._stems.update(((language, w), fresh[w]) for w in new[:room])
+        return [fresh[w] if w in fresh else self._stems[(language, w)] for w in words]
+
+    def analyse(self, words: Sequence[str], language: str) -> list[Token | None]:
+        """``token`` of each word, with the stems of new words computed in bulk first."""
+        stop = BY_LANGUAGE.get(language, frozenset())
+        self.stems([w for w in words if w not in stop and (language, w) not in self._tokens], language)
+        return [self.token(w, language) for w in words]
+
     def stem(self, word: str, language: str) -> str:
         key = (language, word)
         cached = self._stems.get(key)
@@ -93,13 +126,7 @@ class Analyzer:
             return cached
         algorithm = _SNOWBALL.get(language)
         with self._lock:
-            if algorithm is None:
-                stem = word
-            else:
-                stemmer = self._stemmers.get(algorithm)
-                if stemmer is None:
-                    stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm)
-                stem = stemmer.stemWord(word)
+            stem = word if algorithm is None else self._stemmer(algorithm).stemWord(word)
         if len(self._stems) < _MAX_CACHE:
             self._stems[key] = stem
         return stem

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
@@ -46,7 +46,7 @@ Description = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 class NeedPartners(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    has_partners: bool = False
+    has_partners: StrictBool = False
     countries: list[CountryCode] = PydanticField(default_factory=list, max_length=60)
 
 

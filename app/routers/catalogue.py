@@ -30,6 +30,7 @@ from app.services import catalogue_read as reads
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
 ONE = problem_responses(401, 404)
+ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 
 
 def _labelled(record: dict[str, Any], lang: str | None, key: str = "name") -> dict[str, Any]:
@@ -60,9 +61,7 @@ def export_catalogue(_: AnyPrincipal, session: SessionDep) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"type": "object", "description": "A fundmatch-catalogue/1 document."}}
-            },
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CatalogueDocument"}}},
         }
     },
 )
@@ -233,8 +232,10 @@ def list_calls(
     now: NowDep,
     programme: str | None = None,
     status: Literal["forthcoming", "open", "closed"] | None = None,
-    deadline_from: datetime | None = None,
-    deadline_to: datetime | None = None,
+    deadline_from: Annotated[
+        str | None, Query(pattern=ISO_MOMENT, description="A date or datetime (ISO 8601).")
+    ] = None,
+    deadline_to: Annotated[str | None, Query(pattern=ISO_MOMENT, description="A date or datetime (ISO 8601).")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Any:
     """Calls, ordered by code; status is derived from the dates (no deadline: open)."""
@@ -242,18 +243,27 @@ def list_calls(
     flt = reads.CallFilter(
         programme=programme,
         status=status,
-        deadline_from=_aware(deadline_from),
-        deadline_to=_aware(deadline_to),
+        deadline_from=_moment(deadline_from, "deadline_from"),
+        deadline_to=_moment(deadline_to, "deadline_to"),
         q=q,
     )
     return page_of([_call_out(r, lang, now) for r in reads.list_calls(snapshot, flt, now)], page)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """Dates and naive datetimes in a query are taken as UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+def _moment(value: str | None, name: str) -> datetime | None:
+    """A query date or datetime; dates and naive datetimes are taken as UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(
+            f"{name} is not a valid date.",
+            errors=[
+                {"loc": ["query", name], "msg": "not a valid ISO 8601 date or datetime", "type": "datetime_parsing"}
+            ],
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @router.get("/calls/{code}", response_model=CallPublic, responses=ONE)

@@ -15,7 +15,7 @@ from app.security import ReadPrincipal
 from app.services import matching as match_service
 from app.services.needs import check_codes
 
-router = APIRouter(prefix="/api/v1", tags=["matching"], responses=problem_responses(401, 403, 422))
+router = APIRouter(prefix="/api/v1", tags=["matching"], responses=problem_responses(400, 401, 403, 413, 422))
 
 
 @router.post("/match", response_model=MatchAnswerPublic)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
 from app.db import SessionDep
 from app.errors import problem_responses
@@ -17,7 +17,8 @@ from app.security import ReadPrincipal, WritePrincipal
 from app.services import matching as match_service
 from app.services import needs as need_service
 
-router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(401, 403, 404, 422))
+router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(400, 401, 403, 404, 413, 422))
+NeedId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 IfMatch = Annotated[str | None, Header(description="The ETag from GET; a stale one gets 412.")]
 
 
@@ -49,7 +50,7 @@ def list_needs(
 
 
 @router.get("/{need_id}", response_model=NeedPublic)
-def get_need(need_id: int, principal: ReadPrincipal, session: SessionDep, response: Response) -> Any:
+def get_need(need_id: NeedId, principal: ReadPrincipal, session: SessionDep, response: Response) -> Any:
     need = need_service.get_need(session, principal, need_id)
     response.headers["ETag"] = need_service.etag(need)
     return need_service.need_public(need, principal)
@@ -57,7 +58,7 @@ def get_need(need_id: int, principal: ReadPrincipal, session: SessionDep, respon
 
 @router.put("/{need_id}", response_model=NeedPublic, responses=problem_responses(412, 428))
 def replace_need(
-    need_id: int,
+    need_id: NeedId,
     body: NeedCreate,
     principal: WritePrincipal,
     session: SessionDep,
@@ -73,7 +74,7 @@ def replace_need(
 
 @router.patch("/{need_id}", response_model=NeedPublic, responses=problem_responses(412))
 def patch_need(
-    need_id: int,
+    need_id: NeedId,
     body: NeedUpdate,
     principal: WritePrincipal,
     session: SessionDep,
@@ -88,14 +89,14 @@ def patch_need(
 
 
 @router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(412))
-def delete_need(need_id: int, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None) -> Response:
+def delete_need(need_id: NeedId, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None) -> Response:
     need_service.delete_need(session, principal, need_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{need_id}/matches", response_model=MatchAnswerPublic)
 def match_need(
-    need_id: int,
+    need_id: NeedId,
     request: Request,
     principal: ReadPrincipal,
     session: SessionDep,

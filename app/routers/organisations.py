@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from app.db import SessionDep
 from app.errors import problem_responses
@@ -21,7 +21,7 @@ from app.security import AdminPrincipal
 from app.services import keys as key_service
 from app.services import organisations as org_service
 
-router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_responses(401, 403, 422))
+router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_responses(400, 401, 403, 413, 422))
 
 
 @router.post(
@@ -72,7 +72,9 @@ def list_api_keys(code: str, _: AdminPrincipal, session: SessionDep, page: PageD
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404))
-def revoke_api_key(key_id: int, _: AdminPrincipal, session: SessionDep) -> Response:
+def revoke_api_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], _: AdminPrincipal, session: SessionDep
+) -> Response:
     """Revoke a key at once: its token gets 401 from the next request on."""
     key_service.revoke_key(session, key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
