@@ -222,3 +222,10 @@ def test_stored_need_matches(client: TestClient, world: dict) -> None:
     assert body["need"]["id"] == world["need"]["id"] and body["need"]["language"] == "sv"
     assert body["items"] and body["items"][0]["programme"]["code"] == "erasmus-plus"
     assert len(body["items"]) <= 3
+
+
+@pytest.mark.parametrize("value", [0, 1700000000, 12.5, True])
+def test_dates_are_iso_text_not_timestamps(client: TestClient, world: dict, value: object) -> None:
+    response = client.post("/api/v1/needs", json=need_body(start_date=value, end_date=None), headers=world["own"])
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["loc"][:2] == ["body", "start_date"]

@@ -52,7 +52,11 @@ def _non_empty_text(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-LocalisedText = Annotated[dict[LanguageCode, str], AfterValidator(_non_empty_text)]
+LocalisedText = Annotated[
+    dict[LanguageCode, Annotated[str, StringConstraints(min_length=1)]],
+    Field(min_length=1),
+    AfterValidator(_non_empty_text),
+]
 
 
 class Record(BaseModel):

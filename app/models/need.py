@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
@@ -37,6 +37,14 @@ class Need(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
 
 
+def _iso_date_text(value: object) -> object:
+    """Dates come as ISO text ("2027-08-01"); a number is not read as a Unix timestamp."""
+    if not isinstance(value, str | date):
+        raise ValueError("a date is written as YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 LanguageCode = Literal["sv", "en"]
 NeedStatus = Literal["draft", "active", "archived"]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
@@ -63,8 +71,8 @@ class NeedFields(BaseModel):
     region: NutsCode | None = None
     budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
     cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     partners: NeedPartners | None = None
 
     @model_validator(mode="after")
@@ -96,8 +104,8 @@ class NeedUpdate(BaseModel):
     region: NutsCode | None = None
     budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
     cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
     partners: NeedPartners | None = None
 
 
