@@ -7,6 +7,7 @@ so a catalogue import on one worker reaches every worker without a restart.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,7 @@ class CatalogueSnapshot:
             with self._index_lock:
                 if self._index is None:
                     self._index = build(self.document, self.version)
+                    _settle()
         return self._index
 
     def companion(self, name: str, make: Callable[[], T]) -> T:
@@ -56,6 +58,15 @@ class CatalogueSnapshot:
                 self._extras[name] = make()
             value: T = self._extras[name]
             return value
+
+
+def _settle() -> None:
+    """Move what exists now (the catalogue, its index: millions of long-lived objects) out of the
+    garbage collector's view; otherwise every full collection walks them all and stalls requests
+    for a tenth of a second at 10,000 programmes. Frozen objects are still freed by reference
+    counting when a version is replaced; only reference cycles among them would linger."""
+    gc.collect()
+    gc.freeze()
 
 
 class SnapshotCache:
@@ -94,6 +105,7 @@ class SnapshotCache:
             document = export_catalogue(session)
             version = current_version(session)
             self._snapshot = CatalogueSnapshot(version=version, document=document)
+            _settle()
         return self._snapshot
 
     def invalidate(self) -> None:
