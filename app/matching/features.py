@@ -10,8 +10,10 @@
   rule reads, and cached; the period rule is a comparison on an array of end
   dates.
 
-Columns are only ever selected for the codes a need carries, so a query costs
-a few column reads, not a pass over the whole matrix.
+The matrices are sparse (a programme lists a few codes), stored row-major and
+multiplied by a dense vector over all codes, zero for the codes a need does not
+carry: a query costs one pass over the programmes' own codes, summed in
+float64 in code-id order, the same on every machine.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+from scipy import sparse
 
 from app.matching.eligibility import applicant_exclusion, country_exclusion, region_finding
 from app.matching.model import Need, Programme
@@ -34,14 +37,24 @@ _MAX_MASKS = 4096
 
 def _codes_matrix(
     rows: Sequence[Sequence[str]], codes: Mapping[str, int], weight: Callable[[int], float]
-) -> npt.NDArray[np.float32]:
-    matrix = np.zeros((len(rows), max(1, len(codes))), dtype=np.float32, order="F")
-    for r, row in enumerate(rows):
+) -> sparse.csr_matrix:
+    """Programmes x codes; weights are rounded to float32 (the stored precision), products summed in float64."""
+    indptr, indices, data = [0], [], []
+    for row in rows:
+        found = {}
         for position, code in enumerate(dict.fromkeys(row)):
             c = codes.get(code)
             if c is not None:
-                matrix[r, c] = weight(position)
-    return matrix
+                found[c] = weight(position)
+        for c in sorted(found):
+            indices.append(c)
+            data.append(found[c])
+        indptr.append(len(indices))
+    values = np.asarray(data, dtype=np.float32).astype(np.float64)
+    return sparse.csr_matrix(
+        (values, np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(rows), max(1, len(codes))),
+    )
 
 
 def _ids(codes: Iterable[str]) -> dict[str, int]:
@@ -66,20 +79,22 @@ class ProgrammeFeatures:
         self.themes = _codes_matrix(
             [p.themes for p in programmes], self.theme_ids, lambda i: 1.0 / (1.0 + position_decay * i)
         )
-        self.theme_norm = np.sqrt((self.themes.astype(np.float64) ** 2).sum(axis=1))
+        self.theme_norm = np.sqrt(self.themes.multiply(self.themes).sum(axis=1).A1)
         self.pillars = _codes_matrix([p.pillars for p in programmes], self.pillar_ids, lambda i: 1.0)
         self.goals = _codes_matrix([p.strategy_goals for p in programmes], self.goal_ids, lambda i: 1.0)
-        self.goal_count = self.goals.sum(axis=1, dtype=np.float64)
+        self.goal_count = np.diff(self.goals.indptr).astype(np.float64)
         self.n = len(programmes)
+        self._pillar_cache: dict[frozenset[str], FloatArray] = {}
 
-    def _weighted(
-        self, matrix: npt.NDArray[np.float32], ids: Mapping[str, int], weights: Mapping[str, float]
-    ) -> FloatArray:
-        cols = [(ids[c], w) for c, w in sorted(weights.items()) if c in ids and w > 0]
-        if not cols:
+    def _weighted(self, matrix: sparse.csr_matrix, ids: Mapping[str, int], weights: Mapping[str, float]) -> FloatArray:
+        vector = np.zeros(matrix.shape[1])
+        for code, w in weights.items():
+            c = ids.get(code)
+            if c is not None and w > 0:
+                vector[c] = np.float32(w)
+        if not vector.any():
             return np.zeros(self.n)
-        index = np.asarray([c for c, _ in cols])
-        return np.asarray(matrix[:, index] @ np.asarray([w for _, w in cols], dtype=np.float32), dtype=np.float64)
+        return np.asarray(matrix @ vector, dtype=np.float64)
 
     def theme_scores(self, strengths: Mapping[str, float]) -> FloatArray:
         """Cosine of each programme's theme row with the need's theme strengths."""
@@ -90,8 +105,15 @@ class ProgrammeFeatures:
         return out
 
     def pillar_scores(self, pillars: Iterable[str]) -> FloatArray:
-        """1 where the programme shares a pillar with the need, else 0."""
-        return np.minimum(self._weighted(self.pillars, self.pillar_ids, dict.fromkeys(pillars, 1.0)), 1.0)
+        """1 where the programme shares a pillar with the need, else 0 (read-only; cached per set of pillars)."""
+        key = frozenset(pillars)
+        out = self._pillar_cache.get(key)
+        if out is None:
+            out = np.minimum(self._weighted(self.pillars, self.pillar_ids, dict.fromkeys(key, 1.0)), 1.0)
+            out.flags.writeable = False
+            if len(self._pillar_cache) < _MAX_MASKS:
+                self._pillar_cache[key] = out
+        return out
 
     def goal_scores(self, strengths: Mapping[str, float]) -> FloatArray:
         """Mean strength of the need over the programme's strategy goals."""
