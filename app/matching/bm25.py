@@ -23,6 +23,8 @@ from app.matching.corpus import FieldCounts
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
+# postings per query row from which contributions are searched row by row
+_ROW_SEARCH_FROM = 1000
 
 
 class QueryMatrix:
@@ -37,20 +39,21 @@ class QueryMatrix:
         self._indices = matrix.indices
         self._data = matrix.data
         self._n_docs = matrix.shape[1]
-        self._ids = list(term_ids)
+        self._ids = term_ids
         self._weights = np.asarray(weights, dtype=np.float32)
         self._cached: tuple[npt.NDArray[np.int32], FloatArray, IntArray] | None = None
 
     def _postings(self) -> tuple[npt.NDArray[np.int32], FloatArray, IntArray]:
         """(documents, values, row start offsets) of the query rows, concatenated; computed once."""
         if self._cached is None:
-            bounds = [(int(self._indptr[t]), int(self._indptr[t + 1])) for t in self._ids]
-            lengths = np.asarray([e - s for s, e in bounds], dtype=np.int64)
-            starts = np.zeros(len(bounds) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=starts[1:])
-            if bounds:
-                docs = np.concatenate([self._indices[s:e] for s, e in bounds])
-                values = np.concatenate([self._data[s:e] for s, e in bounds])
+            ids = np.asarray(self._ids, dtype=np.int64)
+            begin, end = self._indptr[ids], self._indptr[ids + 1]
+            rows = [slice(b, e) for b, e in zip(begin.tolist(), end.tolist(), strict=True)]
+            starts = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum(end - begin, out=starts[1:])
+            if rows:
+                docs = np.concatenate([self._indices[r] for r in rows])
+                values = np.concatenate([self._data[r] for r in rows])
             else:
                 docs, values = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
             self._cached = (docs, values, starts)
@@ -67,29 +70,39 @@ class QueryMatrix:
 
     def contributions(self, docs: Sequence[int]) -> list[tuple[IntArray, FloatArray]]:
         """Per document: (query-term positions, weighted contributions) of the terms found in it."""
-        if not docs:
-            return []
+        owner, rows, weighted = self._found(docs)
+        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
+        return [(rows[a:b], weighted[a:b]) for a, b in pairwise(bounds)]
+
+    def ranked_rows(self, docs: Sequence[int]) -> list[list[int]]:
+        """Per document: the query-term positions found in it, largest contribution first, ties in position order."""
+        owner, rows, weighted = self._found(docs)
+        order = np.lexsort((-weighted, owner))
+        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
+        ranked = rows[order].tolist()
+        return [ranked[a:b] for a, b in pairwise(bounds)]
+
+    def _found(self, docs: Sequence[int]) -> tuple[IntArray, IntArray, FloatArray]:
+        """(index in ``docs``, query row, weighted contribution) of every posting of ``docs``, by document then row."""
         posted, values, starts = self._postings()
-        n_rows, n_wanted = len(starts) - 1, len(docs)
-        if posted.size == 0:
-            return [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)) for _ in docs]
-        # a binary search of every (row, document) pair at once, each row's documents being sorted
-        wanted = np.tile(np.asarray(docs, dtype=np.int64), n_rows)
-        lo, end = np.repeat(starts[:-1], n_wanted), np.repeat(starts[1:], n_wanted)
-        hi = end.copy()
-        last = posted.size - 1
-        for _ in range(int(np.diff(starts).max()).bit_length()):
-            active = lo < hi
-            mid = (lo + hi) >> 1
-            less = posted[np.minimum(mid, last)] < wanted
-            lo = np.where(active & less, mid + 1, lo)
-            hi = np.where(active & ~less, mid, hi)
-        found = np.flatnonzero((lo < end) & (posted[np.minimum(lo, last)] == wanted))
-        rows, owner = found // n_wanted, found % n_wanted
-        order = np.argsort(owner, kind="stable")
-        rows, owner, at = rows[order], owner[order], lo[found[order]]
-        bounds = np.searchsorted(owner, np.arange(n_wanted + 1)).tolist()
-        return [(rows[a:b].astype(np.int64), values[at[a:b]] * self._weights[rows[a:b]]) for a, b in pairwise(bounds)]
+        if posted.size == 0 or not docs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        wanted = np.asarray(docs, dtype=np.int64)
+        n_rows = starts.size - 1
+        # where each wanted document is or would be in each row (a row's documents are sorted): rows x docs
+        if posted.size <= _ROW_SEARCH_FROM * n_rows:
+            # short rows: one search in (row, document) keys, sorted across all rows
+            offsets = np.arange(n_rows, dtype=np.int64) * self._n_docs
+            keys = np.repeat(offsets, np.diff(starts)) + posted
+            at = keys.searchsorted(offsets[:, None] + wanted)
+        else:
+            # long rows: building the keys would cost more than a search per row
+            at = np.vstack([posted[a:b].searchsorted(wanted) for a, b in pairwise(starts.tolist())])
+            at += starts[:-1, None]
+        inside = at < starts[1:, None]
+        found = inside & (posted[np.where(inside, at, 0)] == wanted)
+        owner, rows = np.nonzero(found.T)
+        return owner, rows, values[at[rows, owner]] * self._weights[rows]
 
 
 class TermIndex:

@@ -36,6 +36,22 @@ class Translation:
     themes: Mapping[str, float]
 
 
+@dataclass(frozen=True, slots=True)
+class PhraseEntry:
+    """Everything one stem sequence means; all empty when it only starts longer phrases.
+
+    ``expansions`` are the translations flattened for the query loop: (``" ~ "``
+    and the target, the target's terms, the target's themes and their weights).
+    """
+
+    themes: tuple[tuple[str, float], ...]
+    translations: tuple[Translation, ...]
+    expansions: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, float], ...]], ...]
+
+
+_PREFIX_ONLY = PhraseEntry((), (), ())
+
+
 def other_language(language: str) -> str:
     return "en" if language == "sv" else "sv"
 
@@ -73,13 +89,21 @@ class Bridge:
         self._translations: dict[PhraseKey, tuple[Translation, ...]] = {
             key: tuple(found.values()) for key, found in table.items()
         }
-        self._prefixes: frozenset[PhraseKey] = frozenset(
-            (lang, stems[:n]) for lang, stems in (*self._themes, *self._translations) for n in range(1, len(stems) + 1)
-        )
+        # one lookup per span at query time: every prefix of a phrase of either table, with its meaning
+        self._entries: dict[PhraseKey, PhraseEntry] = {
+            (lang, stems[:n]): _PREFIX_ONLY
+            for lang, stems in (*self._themes, *self._translations)
+            for n in range(1, len(stems) + 1)
+        }
+        for key in self._entries:
+            themes_of, found = self._themes.get(key, {}), self._translations.get(key, ())
+            if themes_of or found:
+                expansions = tuple((f" ~ {tr.target}", tr.terms, tuple(tr.themes.items())) for tr in found)
+                self._entries[key] = PhraseEntry(tuple(themes_of.items()), found, expansions)
 
-    def may_start(self, key: PhraseKey) -> bool:
-        """Whether some phrase of either table starts with ``key`` (or is ``key``)."""
-        return key in self._prefixes
+    def entry(self, key: PhraseKey) -> PhraseEntry | None:
+        """The themes and translations of ``key`` (empty for a bare prefix); None when no phrase starts so."""
+        return self._entries.get(key)
 
     def translations(self, key: PhraseKey) -> tuple[Translation, ...]:
         return self._translations.get(key, ())

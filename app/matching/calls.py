@@ -40,8 +40,13 @@ def sort_key(call: Call) -> tuple[int, float, str]:
 
 
 def listed_calls(calls: Iterable[Call], today: date, closing_soon_days: int) -> tuple[ListedCall, ...]:
+    return listed_in_order(sorted(calls, key=sort_key), today, closing_soon_days)
+
+
+def listed_in_order(calls: Iterable[Call], today: date, closing_soon_days: int) -> tuple[ListedCall, ...]:
+    """``listed_calls`` of calls already in ``sort_key`` order (the index sorts each programme's once)."""
     out = []
-    for call in sorted(calls, key=sort_key):
+    for call in calls:
         status = call_status(call, today)
         if status == "closed":
             continue

@@ -92,6 +92,9 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
 }
 
 
+MESSAGE_LANGUAGES = ("en", "sv")
+
+
 def message_language(language: str) -> str:
     return "sv" if language == "sv" else "en"
 
@@ -99,6 +102,11 @@ def message_language(language: str) -> str:
 def render_finding(finding: Finding, language: str) -> str:
     template = MESSAGES[finding.code][message_language(language)]
     return template.format(**finding.params)
+
+
+def render(code: str, language: str, **params: str) -> str:
+    """``render_finding`` of ``Finding(code, params)``, for reasons built and rendered on the spot."""
+    return MESSAGES[code][message_language(language)].format(**params)
 
 
 def localised(text: Mapping[str, str], language: str) -> str:

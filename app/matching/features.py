@@ -83,17 +83,17 @@ class ProgrammeFeatures:
         self.pillars = _codes_matrix([p.pillars for p in programmes], self.pillar_ids, lambda i: 1.0)
         self.goals = _codes_matrix([p.strategy_goals for p in programmes], self.goal_ids, lambda i: 1.0)
         self.goal_count = np.diff(self.goals.indptr).astype(np.float64)
+        self._has_goals = self.goal_count > 0
         self.n = len(programmes)
         self._pillar_cache: dict[frozenset[str], FloatArray] = {}
 
     def _weighted(self, matrix: sparse.csr_matrix, ids: Mapping[str, int], weights: Mapping[str, float]) -> FloatArray:
-        vector = np.zeros(matrix.shape[1])
-        for code, w in weights.items():
-            c = ids.get(code)
-            if c is not None and w > 0:
-                vector[c] = np.float32(w)
-        if not vector.any():
+        found = {c: w for c, w in ((ids.get(code), w) for code, w in weights.items()) if c is not None and w > 0}
+        if not found:
             return np.zeros(self.n)
+        vector = np.zeros(matrix.shape[1])
+        # weights at float32 precision, as the matrix stores them
+        vector[list(found)] = np.asarray(list(found.values()), dtype=np.float32)
         return np.asarray(matrix @ vector, dtype=np.float64)
 
     def theme_scores(self, strengths: Mapping[str, float]) -> FloatArray:
@@ -118,7 +118,7 @@ class ProgrammeFeatures:
     def goal_scores(self, strengths: Mapping[str, float]) -> FloatArray:
         """Mean strength of the need over the programme's strategy goals."""
         total = self._weighted(self.goals, self.goal_ids, strengths)
-        out: FloatArray = np.divide(total, self.goal_count, out=np.zeros(self.n), where=self.goal_count > 0)
+        out: FloatArray = np.divide(total, self.goal_count, out=np.zeros(self.n), where=self._has_goals)
         return out
 
 

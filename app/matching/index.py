@@ -19,6 +19,7 @@ from app.matching.bridge import Bridge
 from app.matching.calls import sort_key
 from app.matching.compounds import CompoundSplitter
 from app.matching.corpus import ANY_LANGUAGE, Corpus
+from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.lexicon import Lexicon
 from app.matching.model import Call, Catalogue, Need, Text
@@ -174,9 +175,15 @@ class MatchIndex:
         self.calls_of = calls_of
         self.vocabularies = vocabularies
         self.programmes = tuple(catalogue.programmes)
+        # per document, in ``calls.sort_key`` order
+        self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
         self.themes = {t.code: t for t in catalogue.themes}
         self.pillars = {p.code: p for p in catalogue.pillars}
         self.goals = {g.code: g for g in catalogue.strategy_goals}
+        # theme names in the two message languages, as reasons print them
+        self.theme_names = {
+            lang: {t.code: localised(t.name, lang) for t in catalogue.themes} for lang in MESSAGE_LANGUAGES
+        }
 
     def match(
         self,

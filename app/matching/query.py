@@ -12,11 +12,10 @@ strength 1. Labels remember where each term came from, for explanations.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from app.matching.bridge import MAX_PHRASE, Bridge, PhraseKey, Translation
+from app.matching.bridge import MAX_PHRASE, Bridge, PhraseEntry
 from app.matching.model import Need
 from app.matching.text import Analyzer, Token, detect_language
 from app.matching.tuning import MatchSettings
@@ -40,19 +39,46 @@ def need_language(need: Need, vocabularies: dict[str, frozenset[str]]) -> str:
 
 
 class _Collector:
+    """Term weights, labels and theme evidence, summed in the order they are found."""
+
+    __slots__ = ("evidence", "labels", "theme_words", "weights")
+
     def __init__(self) -> None:
-        self.weights: dict[str, float] = defaultdict(float)
+        self.weights: dict[str, float] = {}
         self.labels: dict[str, str] = {}
-        self.evidence: dict[str, float] = defaultdict(float)
-        self.theme_words: dict[str, dict[str, None]] = defaultdict(dict)
+        self.evidence: dict[str, float] = {}
+        self.theme_words: dict[str, dict[str, None]] = {}
 
-    def add(self, term: str, weight: float, label: str) -> None:
-        self.weights[term] += weight
-        self.labels.setdefault(term, label)
+    def add_entry(self, entry: PhraseEntry, weight: float, surface: str, expansion_weight: float) -> None:
+        """A bridge phrase found in the need: its themes, then each translation's terms and themes.
 
-    def add_theme(self, code: str, weight: float, word: str) -> None:
-        self.evidence[code] += weight
-        self.theme_words[code].setdefault(word)
+        Inlined dictionary updates: this is the analysis' inner loop.
+        """
+        evidence, theme_words = self.evidence, self.theme_words
+        for code, share in entry.themes:
+            evidence[code] = evidence.get(code, 0.0) + share * weight
+            words = theme_words.get(code)
+            if words is None:
+                theme_words[code] = {surface: None}
+            else:
+                words.setdefault(surface)
+        found = entry.expansions
+        if not found:
+            return
+        each = expansion_weight * weight / len(found)
+        weights, labels = self.weights, self.labels
+        for suffix, terms, themes in found:
+            label = surface + suffix
+            for term in terms:
+                weights[term] = weights.get(term, 0.0) + each
+                labels.setdefault(term, label)
+            for code, share in themes:
+                evidence[code] = evidence.get(code, 0.0) + share * each
+                words = theme_words.get(code)
+                if words is None:
+                    theme_words[code] = {surface: None}
+                else:
+                    words.setdefault(surface)
 
 
 def analyse_need(
@@ -66,26 +92,30 @@ def analyse_need(
 ) -> AnalysedNeed:
     language = need_language(need, vocabularies)
     acc = _Collector()
+    weights, labels = acc.weights, acc.labels
     for text, boost in ((need.title, settings.title_boost), (need.description, 1.0)):
         tokens = analyzer.tokens(text, language)
+        part_boost = boost * settings.part_weight
         for tok in tokens:
-            acc.add(tok.stem, boost, tok.surface)
-            for part, word in zip(tok.parts, tok.part_words, strict=True):
-                acc.add(part, boost * settings.part_weight, word)
+            stem = tok.stem
+            weights[stem] = weights.get(stem, 0.0) + boost
+            labels.setdefault(stem, tok.surface)
+            if tok.parts:
+                for part, word in zip(tok.parts, tok.part_words, strict=True):
+                    weights[part] = weights.get(part, 0.0) + part_boost
+                    labels.setdefault(part, word)
         _bridge_phrases(tokens, language, boost, bridge, settings, acc)
-    terms = tuple(sorted(acc.weights))
-    weights = tuple(_damp(acc.weights[t]) for t in terms)
-    themes = {
-        code: 1.0 - math.exp(-settings.theme_rate * ev) for code, ev in acc.evidence.items() if code in known_themes
-    }
+    terms = tuple(sorted(weights))
+    rate = settings.theme_rate
+    themes = {code: 1.0 - math.exp(-rate * ev) for code, ev in acc.evidence.items() if code in known_themes}
     for code in need.themes:
         if code in known_themes:
             themes[code] = 1.0
     return AnalysedNeed(
         language=language,
         terms=terms,
-        weights=weights,
-        labels=dict(acc.labels),
+        weights=tuple([_damp(weights[t]) for t in terms]),
+        labels=labels,
         themes=dict(sorted(themes.items())),
         theme_words={code: tuple(words) for code, words in acc.theme_words.items()},
     )
@@ -103,37 +133,28 @@ def _bridge_phrases(
     settings: MatchSettings,
     acc: _Collector,
 ) -> None:
+    """Every span of the need that is a bridge phrase, in order: by start, shorter first, then compound parts."""
+    entry_of = bridge.entry
+    add_entry = acc.add_entry
+    expansion = settings.expansion_weight
+    part_boost = boost * settings.part_weight
     stems = [tok.stem for tok in tokens]
-    spans: list[tuple[PhraseKey, float, str | tuple[int, int]]] = []
-    for i in range(len(stems)):
+    count = len(stems)
+    for i, tok in enumerate(tokens):
         # only spans that start a known phrase are looked up; longer ones cannot match either
-        for n in range(1, min(MAX_PHRASE, len(stems) - i) + 1):
-            key = (language, tuple(stems[i : i + n]))
-            if not bridge.may_start(key):
-                break
-            spans.append((key, boost, (i, n)))
-        tok = tokens[i]
+        entry = entry_of((language, (tok.stem,)))
+        if entry is not None:
+            if entry.themes or entry.translations:
+                add_entry(entry, boost, tok.surface, expansion)
+            for n in range(2, min(MAX_PHRASE, count - i) + 1):
+                entry = entry_of((language, tuple(stems[i : i + n])))
+                if entry is None:
+                    break
+                if entry.themes or entry.translations:
+                    add_entry(entry, boost, " ".join(t.surface for t in tokens[i : i + n]), expansion)
         # compound parts act as words of their own, a little weaker
-        for part, word in zip(tok.parts, tok.part_words, strict=True):
-            spans.append(((language, (part,)), boost * settings.part_weight, word))
-    for key, weight, where in spans:
-        themes = bridge.theme_pattern(key)
-        found: tuple[Translation, ...] = bridge.translations(key)
-        if not themes and not found:
-            continue
-        if isinstance(where, str):
-            surface = where
-        else:
-            i, n = where
-            surface = " ".join(t.surface for t in tokens[i : i + n])
-        for code, share in themes.items():
-            acc.add_theme(code, share * weight, surface)
-        if not found:
-            continue
-        each = settings.expansion_weight * weight / len(found)
-        for tr in found:
-            label = f"{surface} ~ {tr.target}"
-            for term in tr.terms:
-                acc.add(term, each, label)
-            for code, share in tr.themes.items():
-                acc.add_theme(code, share * each, surface)
+        if tok.parts:
+            for part, word in zip(tok.parts, tok.part_words, strict=True):
+                entry = entry_of((language, (part,)))
+                if entry is not None and (entry.themes or entry.translations):
+                    add_entry(entry, part_boost, word, expansion)

@@ -21,6 +21,7 @@ from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,11 +29,11 @@ import numpy.typing as npt
 
 from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
 from app.matching.bm25 import QueryMatrix
-from app.matching.calls import ListedCall, has_call_in_time, listed_calls
+from app.matching.calls import ListedCall, has_call_in_time, listed_in_order
 from app.matching.eligibility import exclusions, warnings
-from app.matching.explain import localised, message_language, render_finding
+from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
-from app.matching.goals import goal_strength, rank_goals
+from app.matching.goals import goal_strengths, rank_goals
 from app.matching.model import Need
 from app.matching.query import AnalysedNeed, analyse_need
 
@@ -53,10 +54,8 @@ class _Scored:
     eligible: bool
     findings: tuple[Finding, ...]
     calls: tuple[ListedCall, ...]
-
-    @property
-    def key(self) -> tuple[float, str]:
-        return (-round(self.score, 4), self.code)
+    # the answer's order: rounded score, highest first, then code
+    key: tuple[float, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +89,17 @@ def _components(
 def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
-    own_calls = index.calls_of.get(programme.code, ())
-    listed = listed_calls(own_calls, today, s.closing_soon_days)
+    own_calls = index.calls_by_doc[doc]
+    listed = listed_in_order(own_calls, today, s.closing_soon_days)
     in_time = has_call_in_time(listed, need) if own_calls else None
     found = warnings(programme, need, has_call_in_time=in_time)
     if not eligible:
         found = [*exclusions(programme, need, today), *found]
     penalty = s.soft_penalty * sum(1 for f in found if f.penalised)
     score = min(1.0, max(0.0, base - penalty))
-    return _Scored(doc, programme.code, score, penalty, eligible, tuple(found), listed)
+    return _Scored(
+        doc, programme.code, score, penalty, eligible, tuple(found), listed, (-round(score, 4), programme.code)
+    )
 
 
 def _select(
@@ -135,23 +136,18 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            insort(best, _score_one(index, need, doc, base, today, bool(eligible[doc])), key=lambda x: x.key)
+            insort(best, _score_one(index, need, doc, base, today, bool(eligible[doc])), key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
             return best
         size = min(pool.size, size * 4)
 
 
-def _matched_words(
-    analysed: AnalysedNeed,
-    contribution: tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]],
-    positions: Sequence[int],
-    limit: int,
-) -> list[str]:
-    terms, values = contribution
+def _matched_words(analysed: AnalysedNeed, ranked_rows: list[int], positions: Sequence[int], limit: int) -> list[str]:
+    """The labels of the terms with the largest contributions, best first, at most ``limit``."""
     labels: dict[str, None] = {}
-    for i in np.argsort(-values, kind="stable"):
-        labels.setdefault(analysed.labels[analysed.terms[positions[int(terms[i])]]])
+    for row in ranked_rows:
+        labels.setdefault(analysed.labels[analysed.terms[positions[row]]])
         if len(labels) >= limit:
             break
     return list(labels)
@@ -162,17 +158,20 @@ def _reasons(
 ) -> tuple[str, ...]:
     programme = index.programmes[doc]
     reasons = []
-    shared = [c for c in programme.themes if analysed.themes.get(c, 0.0) >= 0.3 and c in index.themes]
-    shared.sort(key=lambda c: -analysed.themes[c])
+    strengths = analysed.themes
+    shared = [c for c in programme.themes if strengths.get(c, 0.0) >= 0.3 and c in index.themes]
     if shared:
-        names = ", ".join(localised(index.themes[c].name, lang) for c in shared)
-        reasons.append(render_finding(Finding("shared_themes", {"themes": names}), lang))
+        shared.sort(key=lambda c: -strengths[c])
+        theme_names = index.theme_names[lang]
+        names = ", ".join([theme_names[c] for c in shared])
+        reasons.append(render("shared_themes", lang, themes=names))
     if words:
-        reasons.append(render_finding(Finding("words_matched", {"words": ", ".join(words)}), lang))
-    pillars = [p for p in programme.pillars if p in need.pillars]
-    if pillars:
-        names = ", ".join(localised(index.pillars[p].name, lang) if p in index.pillars else p for p in pillars)
-        reasons.append(render_finding(Finding("pillar", {"pillars": names}), lang))
+        reasons.append(render("words_matched", lang, words=", ".join(words)))
+    if need.pillars:
+        pillars = [p for p in programme.pillars if p in need.pillars]
+        if pillars:
+            names = ", ".join([localised(index.pillars[p].name, lang) if p in index.pillars else p for p in pillars])
+            reasons.append(render("pillar", lang, pillars=names))
     return tuple(reasons)
 
 
@@ -196,7 +195,7 @@ def rank(
     )
     display = (display_language or analysed.language).split("-")[0].lower()
     lang = message_language(display)
-    goal_weights = {g.code: goal_strength(g, analysed.themes) for g in index.catalogue.strategy_goals}
+    goal_weights = goal_strengths(index.catalogue.strategy_goals, analysed.themes)
     c, query, positions = _components(index, need, analysed, goal_weights)
     eligible = index.masks.eligible(need, today)
     keep = c.base > 0
@@ -204,7 +203,9 @@ def rank(
         keep &= eligible
     chosen = _select(index, need, np.flatnonzero(keep), c, eligible, today, limit)
 
-    contributions = query.contributions([sc.doc for sc in chosen])
+    docs = [sc.doc for sc in chosen]
+    ranked_rows = query.ranked_rows(docs)
+    text, themes, pillars, goals = (x[docs].tolist() for x in (c.text, c.themes, c.pillars, c.goals))
     items = []
     for rank_no, sc in enumerate(chosen, start=1):
         programme = index.programmes[sc.doc]
@@ -220,7 +221,7 @@ def rank(
             )
             for listed in sc.calls
         )
-        words = _matched_words(analysed, contributions[rank_no - 1], positions, s.max_matched_words)
+        words = _matched_words(analysed, ranked_rows[rank_no - 1], positions, s.max_matched_words)
         items.append(
             MatchItem(
                 rank=rank_no,
@@ -231,10 +232,10 @@ def rank(
                 ),
                 calls=calls,
                 breakdown=ScoreBreakdown(
-                    text=s.w_text * float(c.text[sc.doc]),
-                    themes=s.w_themes * float(c.themes[sc.doc]),
-                    pillars=s.w_pillars * float(c.pillars[sc.doc]),
-                    strategy_goals=s.w_goals * float(c.goals[sc.doc]),
+                    text=s.w_text * text[rank_no - 1],
+                    themes=s.w_themes * themes[rank_no - 1],
+                    pillars=s.w_pillars * pillars[rank_no - 1],
+                    strategy_goals=s.w_goals * goals[rank_no - 1],
                     penalty=sc.penalty,
                 ),
                 reasons=_reasons(index, need, analysed, sc.doc, words, lang),
@@ -242,7 +243,7 @@ def rank(
             )
         )
     suggested = [(index.programmes[sc.doc], sc.score) for sc in chosen if sc.eligible][:_SUGGESTED_FOR_GOALS]
-    goals = rank_goals(
+    suggested_goals = rank_goals(
         index.catalogue.strategy_goals,
         analysed.themes,
         suggested,
@@ -256,5 +257,5 @@ def rank(
         display_language=display,
         catalogue_version=index.catalogue.version,
         items=tuple(items),
-        strategy_goals=goals,
+        strategy_goals=suggested_goals,
     )
