@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+import anyio
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
@@ -42,6 +43,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.engine = engine
         app.state.snapshots = SnapshotCache(engine, settings.catalogue_check_seconds)
         app.state.lexicon = load_lexicon(settings.lexicon_dir)
+        # Ranking is CPU-bound and holds the GIL: one at a time per worker beats many threads
+        # taking turns (more workers use more cores).
+        app.state.engine_limiter = anyio.CapacityLimiter(1)
         prepare(engine, settings)
         try:
             yield

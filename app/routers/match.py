@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.errors import problem_responses
 from app.i18n import LanguageDep
@@ -48,6 +48,6 @@ async def match(
     # A repeated need is answered on the event loop; ranking anew runs in the thread pool.
     answer = job.cached()
     if answer is None:
-        answer = await run_in_threadpool(job.compute)
+        answer = await anyio.to_thread.run_sync(job.compute, limiter=request.app.state.engine_limiter)
     # Shaped by the engine and checked by the tests; skipping re-validation is a third of the cost.
     return Response(match_service.render(answer, None), media_type="application/json")
