@@ -21,7 +21,7 @@ from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.routers import catalogue, health, match, needs, organisations
 from app.services.snapshot import SnapshotCache
-from app.services.startup import prepare
+from app.services.startup import prepare, start_warm_up
 from app.settings import Settings, get_settings
 
 IMPORT_PATH = "/api/v1/catalogue/import"
@@ -47,9 +47,12 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         # taking turns (more workers use more cores).
         app.state.engine_limiter = anyio.CapacityLimiter(1)
         prepare(engine, settings)
+        warm_up = start_warm_up(app.state.snapshots, app.state.lexicon) if settings.warm_index else None
         try:
             yield
         finally:
+            if warm_up is not None:
+                warm_up.join(timeout=5)
             engine.dispose()
 
     app = FastAPI(title="fundmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)

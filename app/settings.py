@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     catalogue_check_seconds: float = Field(
         default=1.0, ge=0, description="How often a worker asks the database for the catalogue version."
     )
+    warm_index: bool = Field(
+        default=True, description="Build the match index in the background at start-up, not on the first match."
+    )
     log_level: str = "INFO"
     log_json: bool = True
 

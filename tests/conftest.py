@@ -77,6 +77,7 @@ def settings(database_url: str) -> Settings:
         load_default_catalogue=False,
         bootstrap_admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
         catalogue_check_seconds=0,
+        warm_index=False,
         log_json=True,
     )
 

@@ -57,3 +57,23 @@ def test_every_worker_follows_a_catalogue_import(make_client, admin: dict) -> No
     assert second["catalogue_version"] != first["catalogue_version"]
     assert "erasmus-plus" in [i["programme"]["code"] for i in first["items"]]
     assert "erasmus-plus" not in [i["programme"]["code"] for i in second["items"]]
+
+
+def test_index_is_built_in_the_background_at_start(make_client, admin: dict) -> None:
+    import_catalogue(make_client(), admin)
+    client = make_client(warm_index=True)
+    snapshots = client.app.state.snapshots  # type: ignore[attr-defined]
+    for _ in range(200):
+        snapshot = snapshots.fresh() or snapshots.get()
+        if snapshot._index is not None:
+            break
+        import time
+
+        time.sleep(0.05)
+    assert snapshot._index is not None
+    assert (
+        client.post(
+            "/api/v1/match", json={"title": "Skolutbyte", "description": "Lärare och elever."}, headers=admin
+        ).status_code
+        == 200
+    )

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from app.catalogue.bundled import read_document
+from app.matching import Lexicon
 from app.models import Programme
 from app.services.catalogue import import_catalogue
 from app.services.keys import bootstrap_admin
+from app.services.matching import index_for
+from app.services.snapshot import SnapshotCache
 from app.settings import Settings
 
 log = logging.getLogger("fundmatch.startup")
@@ -26,3 +30,20 @@ def prepare(engine: Engine, settings: Settings) -> None:
         if settings.load_default_catalogue and session.exec(select(Programme.code).limit(1)).first() is None:
             result = import_catalogue(session, read_document(settings.catalogue_dir), "merge")
             log.info("loaded the bundled catalogue", extra={"catalogue_version": result.version})
+
+
+def start_warm_up(snapshots: SnapshotCache, lexicon: Lexicon) -> threading.Thread:
+    """Build the current catalogue's match index in a background thread, so that the first match
+    after a start does not wait for it (seconds at 10,000 programmes)."""
+
+    def warm() -> None:
+        try:
+            index_for(snapshots.get(), lexicon)
+        except Exception:  # a failed warm-up only means the first match builds the index
+            log.warning("index warm-up failed", exc_info=True)
+        else:
+            log.info("match index ready")
+
+    thread = threading.Thread(target=warm, name="index-warm-up", daemon=True)
+    thread.start()
+    return thread
