@@ -8,6 +8,7 @@ from typing import Any
 
 from app.catalogue.document import call_status
 from app.errors import NotFound
+from app.matching.eligibility import covers
 from app.services.snapshot import CatalogueSnapshot
 
 
@@ -16,11 +17,6 @@ def get_record(snapshot: CatalogueSnapshot, section: str, code: str, what: str) 
     if record is None:
         raise NotFound(f"No {what} with code '{code}'.")
     return record
-
-
-def nuts_covers(area: str, region: str) -> bool:
-    """A NUTS code covers every region under it (SE31 covers SE312; EE covers all of Estonia)."""
-    return region.upper().startswith(area.upper())
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class ProgrammeFilter:
             _open_list(prog.get("eligible_countries"), self.country and self.country.upper()),
             self.region is None
             or not prog.get("eligible_regions")
-            or any(nuts_covers(area, self.region) for area in prog["eligible_regions"]),
+            or any(covers(area, self.region) for area in prog["eligible_regions"]),
             self.q is None or _mentions(prog, self.q),
             self.active_on is None or _active(prog, self.active_on),
         )
