@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Path, Query, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.errors import problem_responses
-from app.i18n import LanguageDep
 from app.models.match import MatchAnswerPublic
 from app.models.need import NeedCreate, NeedPublic, NeedUpdate
 from app.pagination import Page, PageDep
-from app.routers.deps import NowDep, SnapshotDep
+from app.routers.deps import SnapshotDep
+from app.routers.matching import MatchOptionsDep
 from app.security import ReadPrincipal, WritePrincipal
-from app.services import matching as match_service
 from app.services import needs as need_service
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(400, 401, 403, 404, 413, 422))
@@ -95,27 +95,7 @@ def delete_need(need_id: NeedId, principal: WritePrincipal, session: SessionDep,
 
 
 @router.get("/{need_id}/matches", response_model=MatchAnswerPublic)
-def match_need(
-    need_id: NeedId,
-    request: Request,
-    principal: ReadPrincipal,
-    session: SessionDep,
-    snapshot: SnapshotDep,
-    now: NowDep,
-    lang: LanguageDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    include_ineligible: bool = False,
-) -> Any:
+async def match_need(need_id: NeedId, principal: ReadPrincipal, session: SessionDep, options: MatchOptionsDep) -> Any:
     """Rank the catalogue for a stored need: best first, with reasons and warnings."""
-    need = need_service.get_need(session, principal, need_id)
-    job = match_service.MatchJob(
-        snapshot=snapshot,
-        lexicon=request.app.state.lexicon,
-        body=need_service.need_body(need),
-        today=now.date(),
-        limit=limit,
-        include_ineligible=include_ineligible,
-        display_language=lang,
-    )
-    # Shaped by the engine and checked by the tests; skipping re-validation is a third of the cost.
-    return Response(match_service.render(job.cached() or job.compute(), need.id), media_type="application/json")
+    need = await run_in_threadpool(need_service.get_need, session, principal, need_id)
+    return await options.answer(need_service.need_body(need), need.id)

@@ -1,0 +1,58 @@
+"""What both match routes share: the options of a ranking and answering it (cached or computed)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import Depends, Query, Request, Response
+
+from app.i18n import LanguageDep
+from app.routers.deps import NowDep, SnapshotDep
+from app.services import matching as match_service
+
+
+class MatchOptions:
+    """The query options and context of one ranking; `job(body)` binds them to a need."""
+
+    def __init__(
+        self,
+        request: Request,
+        snapshot: SnapshotDep,
+        now: NowDep,
+        lang: LanguageDep,
+        limit: Annotated[int, Query(ge=1, le=100, description="How many suggestions (1–100).")] = 10,
+        include_ineligible: Annotated[
+            bool, Query(description="Also list programmes the need cannot apply to, each with its reason.")
+        ] = False,
+    ) -> None:
+        self.request = request
+        self.snapshot = snapshot
+        self.today = now.date()
+        self.display_language = lang
+        self.limit = limit
+        self.include_ineligible = include_ineligible
+
+    def job(self, body: dict[str, Any]) -> match_service.MatchJob:
+        return match_service.MatchJob(
+            snapshot=self.snapshot,
+            lexicon=self.request.app.state.lexicon,
+            body=body,
+            today=self.today,
+            limit=self.limit,
+            include_ineligible=self.include_ineligible,
+            display_language=self.display_language,
+        )
+
+    async def answer(self, body: dict[str, Any], need_id: int | None) -> Response:
+        """A repeated need is answered on the event loop; a new one is ranked in a worker thread,
+        one ranking at a time per worker (it is CPU-bound). The engine shapes the answer and the
+        tests check it against the schema, so it is not validated again here."""
+        job = self.job(body)
+        answer = job.cached()
+        if answer is None:
+            answer = await anyio.to_thread.run_sync(job.compute, limiter=self.request.app.state.engine_limiter)
+        return Response(match_service.render(answer, need_id), media_type="application/json")
+
+
+MatchOptionsDep = Annotated[MatchOptions, Depends()]
