@@ -20,6 +20,7 @@ from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.routers import catalogue, health, match, needs, organisations
+from app.security import PrincipalCache
 from app.services.snapshot import SnapshotCache
 from app.services.startup import prepare, start_warm_up
 from app.settings import Settings, get_settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = FastAPI(title="fundmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.clock = clock
+    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
     app.state.log = logging.getLogger("fundmatch")
     install_error_handlers(app)
     app.include_router(health.router)

@@ -9,18 +9,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import bindparam
+from sqlalchemy import Engine, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
-from sqlmodel import Session
 
-from app.db import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey, Organisation
 from app.models.base import utcnow
@@ -84,20 +83,78 @@ _KEY_QUERY = (
 )
 
 
-def authenticate(session: Session, token: str) -> Principal:
-    """The key's principal, by one Core select on the session's connection (no ORM objects)."""
+class PrincipalCache:
+    """Keys this worker checked recently, by token hash, each trusted for `ttl` seconds.
+
+    Every request authenticates, and a database round trip costs more than the rest of a repeated
+    match. A short trust period bounds how late another worker sees a revocation; in this process,
+    `credentials_changed()` (called by revocations and organisation updates) voids every entry at once.
+    """
+
+    MAX_ENTRIES = 10_000
+    now = staticmethod(time.monotonic)
+
+    @staticmethod
+    def generation() -> int:
+        """The process's count of credential changes; read it before reading a key from the database."""
+        return _changes.generation
+
+    def __init__(self, ttl: float) -> None:
+        self._ttl = ttl
+        self._entries: dict[str, tuple[Principal, float, int]] = {}
+
+    def get(self, digest: str) -> Principal | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        principal, expires, generation = entry
+        if generation != _changes.generation or self.now() >= expires:
+            self._entries.pop(digest, None)
+            return None
+        return principal
+
+    def put(self, digest: str, principal: Principal, generation: int) -> None:
+        """Remember `principal`, read from the database when the change count was `generation`."""
+        if self._ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[digest] = (principal, self.now() + self._ttl, generation)
+
+
+class _Changes:
+    """How many times keys or organisations changed in this process (read by every cache)."""
+
+    generation = 0
+
+
+_changes = _Changes()
+
+
+def credentials_changed() -> None:
+    """A key was revoked or an organisation changed: no cached principal of this process stays valid."""
+    _changes.generation += 1
+
+
+def authenticate(engine: Engine, token: str, cache: PrincipalCache | None = None) -> Principal:
+    """The key's principal: from `cache` when it is fresh, else by one Core select on a short-lived
+    connection (no ORM objects, and no connection held for the rest of the request)."""
     digest = hash_token(token)
-    row = session.connection().execute(_KEY_QUERY, {"digest": digest}).first()
-    if row is None or not hmac.compare_digest(row[2], digest):
-        raise Unauthorized("The token is not valid.")
-    key_id, key_name, _, scopes, revoked_at, last_used_at, org_id, org_code, org_type, country, region = row
-    if revoked_at is not None:
-        raise Unauthorized("The token has been revoked.")
-    now = utcnow()
-    if last_used_at is None or now - _aware(last_used_at) > LAST_USED_RESOLUTION:
-        session.execute(sa_update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
-        session.commit()
-    return Principal(
+    if cache is not None and (principal := cache.get(digest)) is not None:
+        return principal
+    generation = PrincipalCache.generation()
+    with engine.connect() as connection:
+        row = connection.execute(_KEY_QUERY, {"digest": digest}).first()
+        if row is None or not hmac.compare_digest(row[2], digest):
+            raise Unauthorized("The token is not valid.")
+        key_id, key_name, _, scopes, revoked_at, last_used_at, org_id, org_code, org_type, country, region = row
+        if revoked_at is not None:
+            raise Unauthorized("The token has been revoked.")
+        now = utcnow()
+        if last_used_at is None or now - _aware(last_used_at) > LAST_USED_RESOLUTION:
+            connection.execute(_TOUCH_KEY, {"key_id": key_id, "now": now})
+            connection.commit()
+    principal = Principal(
         key_id=key_id,
         key_name=key_name,
         organisation_id=org_id,
@@ -107,6 +164,16 @@ def authenticate(session: Session, token: str) -> Principal:
         organisation_country=country,
         organisation_region=region,
     )
+    if cache is not None:
+        cache.put(digest, principal, generation)
+    return principal
+
+
+_TOUCH_KEY = (
+    sa_update(ApiKey)
+    .where(ApiKey.id == bindparam("key_id"))  # type: ignore[arg-type]
+    .values(last_used_at=bindparam("now"))
+)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -115,14 +182,14 @@ def _aware(moment: datetime) -> datetime:
 
 async def current_principal(
     request: Request,
-    session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """Runs on the event loop: one indexed lookup (a round trip on PostgreSQL) costs less than the
-    hop to a worker thread and back, and every request pays it."""
+    """Runs on the event loop: mostly a cache hit, at worst one indexed lookup (a round trip on
+    PostgreSQL), which costs less than the hop to a worker thread and back."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <token>'.")
-    principal = authenticate(session, credentials.credentials)
+    app = request.app
+    principal = authenticate(app.state.engine, credentials.credentials, app.state.principals)
     request.state.principal = principal
     return principal
 

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     catalogue_check_seconds: float = Field(
         default=1.0, ge=0, description="How often a worker asks the database for the catalogue version."
     )
+    auth_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How long a worker trusts a key it has checked before asking the database again "
+        "(0: every request). A revocation on this worker takes effect at once; on other workers within this time.",
+    )
     warm_index: bool = Field(
         default=True, description="Build the match index in the background at start-up, not on the first match."
     )

@@ -8,17 +8,16 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.db import SessionDep
 from app.services.snapshot import CatalogueSnapshot, SnapshotCache
 
 
-async def get_snapshot(request: Request, session: SessionDep) -> CatalogueSnapshot:
+async def get_snapshot(request: Request) -> CatalogueSnapshot:
     """The worker's catalogue. Between version checks it is at hand on the event loop; a check runs
-    in the thread pool on the request's own session (one connection a request)."""
+    in the thread pool on a short-lived session of its own."""
     cache: SnapshotCache = request.app.state.snapshots
     snapshot = cache.fresh()
     if snapshot is None:
-        snapshot = await run_in_threadpool(cache.get, session)
+        snapshot = await run_in_threadpool(cache.get)
     return snapshot
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput, NotFound
 from app.models import ApiKey, Organisation
 from app.models.base import utcnow
-from app.security import SCOPES, hash_token, new_token
+from app.security import SCOPES, credentials_changed, hash_token, new_token
 
 ADMIN_ORGANISATION = "admin"
 
@@ -65,6 +65,7 @@ def revoke_key(session: Session, key_id: int) -> ApiKey:
         key.revoked_at = utcnow()
         session.add(key)
         session.commit()
+        credentials_changed()
     return key
 
 

@@ -11,6 +11,7 @@ from app.models import ApiKey, Organisation
 from app.models.base import utcnow
 from app.models.organisation import ApiKeyPublic, OrganisationCreate, OrganisationUpdate
 from app.pagination import PageParams
+from app.security import credentials_changed
 from app.services.keys import organisation_by_code
 
 
@@ -41,6 +42,7 @@ def update_organisation(session: Session, code: str, body: OrganisationUpdate) -
     org.updated_at = utcnow()
     session.add(org)
     session.commit()
+    credentials_changed()  # its keys' principals carry the organisation's profile
     session.refresh(org)
     return org
 

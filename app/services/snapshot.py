@@ -84,18 +84,14 @@ class SnapshotCache:
             return snapshot
         return None
 
-    def get(self, session: Session | None = None) -> CatalogueSnapshot:
-        """The current snapshot; `session` (the request's) is used for the version check if given."""
+    def get(self) -> CatalogueSnapshot:
+        """The current snapshot, after a version check on a short-lived session when one is due."""
         now = time.monotonic()
         snapshot = self._snapshot
         if snapshot is not None and now - self._checked_at < self._check_seconds:
             return snapshot
-        with self._lock:
-            if session is None:
-                with Session(self._engine) as own:
-                    snapshot = self._refresh(own)
-            else:
-                snapshot = self._refresh(session)
+        with self._lock, Session(self._engine) as session:
+            snapshot = self._refresh(session)
             self._checked_at = time.monotonic()
             return snapshot
 

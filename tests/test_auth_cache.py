@@ -1,0 +1,93 @@
+"""Each worker trusts a key it has checked for FUNDMATCH_AUTH_CACHE_SECONDS; changes made on the
+worker itself (revocation, organisation profile) take effect at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from app.security import Principal, PrincipalCache, credentials_changed
+from tests.factories import create_key, create_organisation, import_catalogue
+
+BARE_NEED = {
+    "title": "Klimatsamarbete i norr",
+    "description": "Vi vill samarbeta om klimatanpassning i Arktis.",
+    "language": "sv",
+}
+
+
+def _revoke_elsewhere(client: Any) -> None:
+    """Revoke every key straight in the database, as another worker or process would."""
+    with client.app.state.engine.begin() as connection:
+        connection.execute(text("UPDATE api_key SET revoked_at = CURRENT_TIMESTAMP WHERE name = 'intranet'"))
+
+
+def test_a_checked_key_is_trusted_for_the_cache_period(make_client: Any, admin: dict) -> None:
+    client = make_client(auth_cache_seconds=3600)
+    create_organisation(client, admin, "borlange")
+    headers = create_key(client, admin, "borlange", ["read"])
+    assert client.get("/api/v1/needs", headers=headers).status_code == 200
+    _revoke_elsewhere(client)
+    # this worker has not heard of it yet ...
+    assert client.get("/api/v1/needs", headers=headers).status_code == 200
+    # ... while a worker that does not cache sees it at once
+    uncached = make_client(auth_cache_seconds=0)
+    assert uncached.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+def test_an_expired_entry_is_checked_again(make_client: Any, admin: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    client = make_client(auth_cache_seconds=5)
+    create_organisation(client, admin, "borlange")
+    headers = create_key(client, admin, "borlange", ["read"])
+    assert client.get("/api/v1/needs", headers=headers).status_code == 200
+    _revoke_elsewhere(client)
+    later = PrincipalCache.now() + 6
+    monkeypatch.setattr(PrincipalCache, "now", staticmethod(lambda: later))
+    assert client.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+def test_revocation_through_the_api_is_at_once_despite_the_cache(make_client: Any, admin: dict) -> None:
+    client = make_client(auth_cache_seconds=3600)
+    create_organisation(client, admin, "borlange")
+    headers = create_key(client, admin, "borlange", ["write"])
+    assert client.get("/api/v1/needs", headers=headers).status_code == 200
+    key_id = client.get("/api/v1/organisations/borlange/api-keys", headers=admin).json()["items"][0]["id"]
+    assert client.delete(f"/api/v1/api-keys/{key_id}", headers=admin).status_code == 204
+    assert client.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+def test_organisation_change_reaches_the_match_defaults_at_once(make_client: Any, admin: dict) -> None:
+    client = make_client(auth_cache_seconds=3600)
+    import_catalogue(client, admin)
+    create_organisation(client, admin, "tromso", country="SE", region="SE312")
+    headers = create_key(client, admin, "tromso", ["read"])
+
+    def icld_eligible() -> bool:
+        response = client.post("/api/v1/match?include_ineligible=true&limit=100", json=BARE_NEED, headers=headers)
+        assert response.status_code == 200, response.text
+        return bool(
+            next(i for i in response.json()["items"] if i["programme"]["code"] == "icld-partnership")["eligible"]
+        )
+
+    assert icld_eligible()
+    moved = client.patch("/api/v1/organisations/tromso", json={"country": "NO", "region": "NO07"}, headers=admin)
+    assert moved.status_code == 200, moved.text
+    assert not icld_eligible()  # Swedish applicants only
+
+
+def test_cache_entries_die_with_a_change_or_their_time() -> None:
+    cache = PrincipalCache(ttl=60)
+    principal = Principal(key_id=1, key_name="k", organisation_id=1, organisation_code="o", scopes=frozenset({"read"}))
+    generation = PrincipalCache.generation()
+    cache.put("digest", principal, generation)
+    assert cache.get("digest") is principal
+    credentials_changed()
+    assert cache.get("digest") is None
+    # read before a change, stored after it: never trusted
+    cache.put("digest", principal, generation)
+    assert cache.get("digest") is None
+    off = PrincipalCache(ttl=0)
+    off.put("digest", principal, PrincipalCache.generation())
+    assert off.get("digest") is None
