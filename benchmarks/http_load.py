@@ -20,6 +20,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +49,8 @@ request = function()
   return wrk.format(nil, "/api/v1/match?limit=10", nil, bodies[i])
 end
 """
-AUTH_LUA = """
-wrk.headers["Authorization"] = "Bearer %(token)s"
-"""
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+JSON = {"Content-Type": "application/json"}
 
 
 def _free_port() -> int:
@@ -79,9 +81,39 @@ def _latency(out: str, label: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
-    if shutil.which("wrk") is None:
-        raise SystemExit("http_load: wrk is not installed (apt-get install wrk)")
+@dataclass
+class Served:
+    """A running `fundmatch serve` on a synthetic catalogue, its match index warmed."""
+
+    base: str
+    pid: int
+    work: Path
+    catalogue_load_s: float
+    warm_up_s: float
+
+    def resident_mib(self) -> float:
+        """Resident memory of the server process and its children (the workers), in MiB."""
+        pids = [self.pid, *_children(self.pid)]
+        total_kib = 0
+        for pid in pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total_kib += int(line.split()[1])
+        return total_kib / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in path.read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+@contextmanager
+def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iterator[Served]:
+    """Load a synthetic catalogue of `size` programmes (and calls) into a fresh SQLite database with the
+    CLI, start `fundmatch serve`, wait until ready and let every worker build its index."""
     work = Path(tempfile.mkdtemp(prefix="fundmatch-http-"))
     env = {
         **os.environ,
@@ -96,9 +128,7 @@ def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
     started = time.perf_counter()
     subprocess.run([BIN / "fundmatch", "catalogue", "load", str(doc_path)], env=env, check=True, capture_output=True)
     load_seconds = time.perf_counter() - started
-    bodies = [json.dumps(n, ensure_ascii=False) for n in needs(distinct)]
-    (work / "needs.jsonl").write_text("\n".join(bodies) + "\n", encoding="utf-8")
-    (work / "match.lua").write_text(LUA % {"needs": work / "needs.jsonl", "token": TOKEN}, encoding="utf-8")
+    doc_path.unlink()
     port = _free_port()
     server = subprocess.Popen(
         [BIN / "fundmatch", "serve", "--port", str(port), "--workers", str(workers)],
@@ -108,8 +138,8 @@ def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        with httpx.Client(base_url=base, timeout=300, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
-            deadline = time.monotonic() + 120
+        with httpx.Client(base_url=base, timeout=600, headers=AUTH) as http:
+            deadline = time.monotonic() + 600
             while True:
                 try:
                     if http.get("/readyz").status_code == 200:
@@ -120,23 +150,33 @@ def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
                     raise SystemExit("http_load: the server did not become ready")
                 time.sleep(0.2)
             started = time.perf_counter()
-            for body in bodies[: 8 * workers]:  # every worker builds its index once
-                http.post(
-                    "/api/v1/match", content=body, headers={"Content-Type": "application/json"}
-                ).raise_for_status()
+            warm = list(warm_bodies) or [json.dumps(n) for n in needs(8)]
+            for body in (warm * workers * 8)[: 8 * workers]:  # every worker builds its index once
+                http.post("/api/v1/match", content=body, headers=JSON).raise_for_status()
             warm_seconds = time.perf_counter() - started
-        health = _wrk(f"{base}/healthz", seconds, None)
-        match = _wrk(base, seconds, work / "match.lua")
+        yield Served(base, server.pid, work, load_seconds, warm_seconds)
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit("http_load: wrk is not installed (apt-get install wrk)")
+    bodies = [json.dumps(n, ensure_ascii=False) for n in needs(distinct)]
+    with served(size, workers, bodies) as server:
+        (server.work / "needs.jsonl").write_text("\n".join(bodies) + "\n", encoding="utf-8")
+        script = server.work / "match.lua"
+        script.write_text(LUA % {"needs": server.work / "needs.jsonl", "token": TOKEN}, encoding="utf-8")
+        health = _wrk(f"{server.base}/healthz", seconds, None)
+        match = _wrk(server.base, seconds, script)
     return {
         "size": size,
         "workers": workers,
         "distinct": distinct,
-        "catalogue_load_s": load_seconds,
-        "warm_up_s": warm_seconds,
+        "catalogue_load_s": server.catalogue_load_s,
+        "warm_up_s": server.warm_up_s,
         "healthz": health,
         "match": match,
         "ratio": match["rps"] / health["rps"],

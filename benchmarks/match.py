@@ -12,7 +12,11 @@ synthetic catalogue, then measures:
   bm25s; query latency = tokenise + stem + ``retrieve`` top 10.
 
 Both run in the same process on the same needs, so their ratio is meaningful
-on a noisy machine. Usage: ``python benchmarks/match.py [--sizes 1000 10000 100000]``.
+on a noisy machine. Then, unless ``--no-http``, the same catalogue is loaded
+into SQLite and served by ``fundmatch serve`` (one worker): match latency
+p50/p99 of ``POST /api/v1/match`` for distinct needs, one at a time (no answer
+is cached), and the server's resident memory after them.
+Usage: ``python benchmarks/match.py [--sizes 1000 10000 100000] [--no-http]``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ if str(ROOT) not in sys.path:
 
 from app.matching import Lexicon, build_index, catalogue_from_document, load_lexicon, need_from_body  # noqa: E402
 from app.matching.text import Analyzer  # noqa: E402
+from benchmarks.http_load import AUTH, JSON, served  # noqa: E402
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 
 TODAY = date(2026, 11, 26)
@@ -119,10 +124,27 @@ def measure(size: int, queries: int) -> dict[str, float]:
     }
 
 
+def measure_http(size: int, queries: int) -> dict[str, float]:
+    """Latency of distinct needs through a real server, one request at a time, and its memory."""
+    import httpx
+
+    bodies = [json.dumps(body, ensure_ascii=False) for body in needs(queries + 20)]
+    with served(size, warm_bodies=bodies[:8]) as server, httpx.Client(base_url=server.base, timeout=60) as http:
+        latencies = []
+        for i, body in enumerate(bodies[8:]):
+            t = time.perf_counter()
+            http.post("/api/v1/match?limit=10", content=body, headers={**JSON, **AUTH}).raise_for_status()
+            if i >= 12:
+                latencies.append((time.perf_counter() - t) * 1000)
+        p50, p99 = _percentiles(latencies)
+        return {"http_p50_ms": p50, "http_p99_ms": p99, "server_rss_mib": server.resident_mib()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--no-http", action="store_true", help="engine only: skip the served catalogue")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -131,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{'programmes':>10} {'build s':>8} {'RSS MiB':>8} {'peak MiB':>9} {'engine MiB':>10} "
         f"{'p50 ms':>7} {'p99 ms':>7} | {'bm25s p50':>9} {'bm25s p99':>9} {'p50 ratio':>9}"
+        + ("" if args.no_http else f" | {'HTTP p50':>8} {'HTTP p99':>8} {'server MiB':>10}")
     )
     print(header)
     print("-" * len(header))
@@ -146,8 +169,13 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['size']:>10,} {r['build_s']:>8.2f} {r['rss_mib']:>8.0f} {r['peak_mib']:>9.0f} "
             f"{r['engine_rss_mib']:>10.0f} {r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} | "
             f"{r['bm25s_p50_ms']:>9.2f} {r['bm25s_p99_ms']:>9.2f} {r['p50_ms'] / r['bm25s_p50_ms']:>9.2f}",
+            end="",
             flush=True,
         )
+        if not args.no_http:
+            h = measure_http(size, min(args.queries, 200))
+            print(f" | {h['http_p50_ms']:>8.2f} {h['http_p99_ms']:>8.2f} {h['server_rss_mib']:>10.0f}", end="")
+        print(flush=True)
 
 
 if __name__ == "__main__":
