@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, select
 
 from app.catalogue.checks import KnownCodes, check_document
@@ -86,13 +88,32 @@ def import_catalogue(session: Session, raw: Any, mode: ImportMode = "merge") -> 
 
 
 def export_catalogue(session: Session) -> dict[str, Any]:
-    """The whole catalogue as a `fundmatch-catalogue/1` document, each section ordered by code."""
+    """The whole catalogue as a `fundmatch-catalogue/1` document, each section ordered by code.
+
+    Read as plain rows, not ORM objects: at 100,000 programmes the objects and their identity map
+    cost more than the document, and the heap they leave behind stays with the worker. Repeated
+    strings (keys, codes, language tags) are shared, since every worker keeps the document.
+    """
     doc: dict[str, Any] = {"format": FORMAT}
     for section in SECTIONS:
-        model = TABLES[section]
-        rows = session.exec(select(model).order_by(model.code)).all()  # type: ignore[attr-defined]
-        doc[section] = [_row_json(row) for row in rows]
+        table = TABLES[section].__table__  # type: ignore[attr-defined]
+        result = session.execute(sa_select(table).order_by(table.c.code)).mappings()
+        doc[section] = [_shared({k: v for k, v in row.items() if v is not None}) for row in result]
     return doc
+
+
+_SHARED_UP_TO = 40  # characters: codes, tags, dates, short names; not descriptions
+
+
+def _shared(value: Any) -> Any:
+    """`value` with its dict keys and short strings interned (one object per distinct string)."""
+    if isinstance(value, str):
+        return sys.intern(value) if len(value) <= _SHARED_UP_TO else value
+    if isinstance(value, dict):
+        return {sys.intern(k): _shared(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shared(v) for v in value]
+    return value
 
 
 def content_hash(doc: dict[str, Any]) -> str:
@@ -159,6 +180,3 @@ def _remove_absent(session: Session, model: type[SQLModel], keep: set[str]) -> i
             removed += 1
     return removed
 
-
-def _row_json(row: SQLModel) -> dict[str, Any]:
-    return {key: value for key, value in row.model_dump().items() if value is not None}
