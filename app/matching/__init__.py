@@ -13,6 +13,7 @@ Module map
 - ``bridge``      phrase tables: translations and theme patterns
 - ``query``       a need analysed into weighted terms in both languages and theme strengths
 - ``bm25``        field-weighted BM25 as a sparse term x document matrix
+- ``columns``     weighted sums of columns of a sparse matrix, in one C call (text and feature scores)
 - ``features``    theme/pillar/goal matrices and hard-rule masks
 - ``eligibility`` hard and soft rules; ``calls`` call status and listing
 - ``ranking``     scoring, candidate selection, explanations; ``goals`` strategy goals

@@ -13,96 +13,91 @@ query weights times IDF) bounds every document's score.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from app.matching.columns import add_columns
 from app.matching.corpus import FieldCounts
 
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 # postings per query row from which contributions are searched row by row
-_ROW_SEARCH_FROM = 1000
+_ROW_SEARCH_FROM = 100
 
 
 class QueryMatrix:
     """The index rows of one query's terms (terms x documents), weighted at scoring time.
 
-    Rows are read as slices of the index's CSR arrays, never copied into a
+    Rows are read in place from the index's CSR arrays, never copied into a
     matrix of their own: a query costs the postings of its terms, nothing more.
     """
 
     def __init__(self, matrix: sparse.csr_matrix, term_ids: Sequence[int], weights: Sequence[float]) -> None:
-        self._indptr = matrix.indptr
-        self._indices = matrix.indices
+        # scipy's kernels take one index type for pointers and indices (``TermIndex`` stores them so)
+        index_type = np.promote_types(matrix.indptr.dtype, matrix.indices.dtype)
+        self._indptr = matrix.indptr.astype(index_type, copy=False)
+        self._indices = matrix.indices.astype(index_type, copy=False)
         self._data = matrix.data
         self._n_docs = matrix.shape[1]
-        self._ids = term_ids
-        self._weights = np.asarray(weights, dtype=np.float32)
-        self._cached: tuple[npt.NDArray[np.int32], FloatArray, IntArray] | None = None
-
-    def _postings(self) -> tuple[npt.NDArray[np.int32], FloatArray, IntArray]:
-        """(documents, values, row start offsets) of the query rows, concatenated; computed once."""
-        if self._cached is None:
-            ids = np.asarray(self._ids, dtype=np.int64)
-            begin, end = self._indptr[ids], self._indptr[ids + 1]
-            rows = [slice(b, e) for b, e in zip(begin.tolist(), end.tolist(), strict=True)]
-            starts = np.zeros(len(rows) + 1, dtype=np.int64)
-            np.cumsum(end - begin, out=starts[1:])
-            if rows:
-                docs = np.concatenate([self._indices[r] for r in rows])
-                values = np.concatenate([self._data[r] for r in rows])
-            else:
-                docs, values = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
-            self._cached = (docs, values, starts)
-        return self._cached
+        self.term_ids = np.asarray(term_ids, dtype=np.int64)
+        self.weights = np.asarray(weights, dtype=np.float32)
+        # where each query row's postings begin and end in the CSR arrays
+        self._begin, self._end = self._indptr[self.term_ids], self._indptr[self.term_ids + 1]
 
     def scores(self) -> npt.NDArray[np.float64]:
-        """The BM25F score of every document."""
-        if not self._ids:
-            return np.zeros(self._n_docs)
-        docs, values, starts = self._postings()
-        # the rows as the columns of a documents x terms matrix: one product in C, float32 sums as before
-        columns = sparse.csc_matrix((values, docs, starts), shape=(self._n_docs, len(self._ids)))
-        return np.asarray(columns @ self._weights, dtype=np.float64)
+        """The BM25F score of every document: float32 products summed in float32, term by term in query order.
+
+        The rows are read in place, in one C call (``columns.add_columns``);
+        ``TermIndex`` numbers terms in descending order, so a query's rows
+        (ascending terms) lie at descending offsets, as that call wants.
+        """
+        out = np.zeros(self._n_docs, dtype=np.float32)
+        add_columns(out, self._begin, self._end, self._indices, self._data, self.weights)
+        return out.astype(np.float64)
 
     def contributions(self, docs: Sequence[int]) -> list[tuple[IntArray, FloatArray]]:
         """Per document: (query-term positions, weighted contributions) of the terms found in it."""
-        owner, rows, weighted = self._found(docs)
-        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
-        return [(rows[a:b], weighted[a:b]) for a, b in pairwise(bounds)]
+        if not self.term_ids.size or not docs:
+            return [(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)) for _ in docs]
+        weighted, found = self._grid(docs)
+        return [(rows.nonzero()[0], column[rows]) for column, rows in zip(weighted.T, found.T, strict=True)]
 
     def ranked_rows(self, docs: Sequence[int]) -> list[list[int]]:
         """Per document: the query-term positions found in it, largest contribution first, ties in position order."""
-        owner, rows, weighted = self._found(docs)
-        order = np.lexsort((-weighted, owner))
-        bounds = np.searchsorted(owner, np.arange(len(docs) + 1)).tolist()
-        ranked = rows[order].tolist()
-        return [ranked[a:b] for a, b in pairwise(bounds)]
+        if not self.term_ids.size or not docs:
+            return [[] for _ in docs]
+        weighted, found = self._grid(docs)
+        # terms not found sort last (-inf); the stable sort keeps equal contributions in position order
+        order = np.argsort(-np.where(found, weighted, -np.inf), axis=0, kind="stable")
+        return [column[:n] for column, n in zip(order.T.tolist(), found.sum(axis=0).tolist(), strict=True)]
 
-    def _found(self, docs: Sequence[int]) -> tuple[IntArray, IntArray, FloatArray]:
-        """(index in ``docs``, query row, weighted contribution) of every posting of ``docs``, by document then row."""
-        posted, values, starts = self._postings()
-        if posted.size == 0 or not docs:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        wanted = np.asarray(docs, dtype=np.int64)
-        n_rows = starts.size - 1
-        # where each wanted document is or would be in each row (a row's documents are sorted): rows x docs
-        if posted.size <= _ROW_SEARCH_FROM * n_rows:
-            # short rows: one search in (row, document) keys, sorted across all rows
-            offsets = np.arange(n_rows, dtype=np.int64) * self._n_docs
-            keys = np.repeat(offsets, np.diff(starts)) + posted
-            at = keys.searchsorted(offsets[:, None] + wanted)
+    def _grid(self, docs: Sequence[int]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """Query rows x ``docs``: the weighted contribution of each posting, and where there is a posting."""
+        wanted = np.asarray(docs, dtype=self._indices.dtype)
+        # where each wanted document is or would be in each row (a row's documents are sorted)
+        at = self._positions(self._begin, self._end, wanted)
+        # (past the row's end, ``take`` may read the next row: hence the second test)
+        found = self._indices.take(at, mode="clip") == wanted
+        found &= at < self._end[:, None]
+        return self._data.take(at, mode="clip") * self.weights[:, None], found
+
+    def _positions(self, begin: IntArray, end: IntArray, wanted: npt.NDArray[np.int32]) -> IntArray:
+        """Per row and wanted document: its insertion point in the row's postings, as an index of the CSR arrays."""
+        indices = self._indices
+        bounds = list(zip(begin.tolist(), end.tolist(), strict=True))
+        counts = end - begin
+        if counts.sum() > _ROW_SEARCH_FROM * len(bounds):
+            # long rows: a search per row, in place
+            at = np.concatenate([indices[b:e].searchsorted(wanted) for b, e in bounds]).reshape(len(bounds), -1)
         else:
-            # long rows: building the keys would cost more than a search per row
-            at = np.vstack([posted[a:b].searchsorted(wanted) for a, b in pairwise(starts.tolist())])
-            at += starts[:-1, None]
-        inside = at < starts[1:, None]
-        found = inside & (posted[np.where(inside, at, 0)] == wanted)
-        owner, rows = np.nonzero(found.T)
-        return owner, rows, values[at[rows, owner]] * self._weights[rows]
+            # short rows: one search in (row, document) keys, sorted across all rows
+            offsets = np.arange(len(bounds), dtype=np.int64) * self._n_docs
+            keys = np.repeat(offsets, counts) + np.concatenate([indices[b:e] for b, e in bounds])
+            at = keys.searchsorted(offsets[:, None] + wanted) - (np.cumsum(counts) - counts)[:, None]
+        at += begin[:, None]
+        return at
 
 
 class TermIndex:
@@ -127,7 +122,12 @@ class TermIndex:
             avg = length[length > 0].mean()
             norm = (weight / (1.0 - b + b * np.maximum(length, 1.0) / avg)).astype(np.float32)
             parts.append((counts.docs, counts.terms, counts.counts * norm[counts.docs]))
-        self.vocabulary = vocabulary
+        # terms numbered in descending order, so that a query's terms (sorted) have descending ids
+        # (see ``QueryMatrix.scores``); ``renumber`` maps the corpus' ids to these
+        descending = sorted(vocabulary, reverse=True)
+        renumber = np.empty(len(vocabulary), dtype=np.int32)
+        renumber[[vocabulary[t] for t in descending]] = np.arange(len(descending), dtype=np.int32)
+        self.vocabulary = {term: i for i, term in enumerate(descending)}
         self.n_docs = n_docs
         n_terms = len(vocabulary)
         if not parts:
@@ -135,13 +135,13 @@ class TermIndex:
             self._t = sparse.csr_matrix((n_terms, n_docs), dtype=np.float32)
             return
         # terms x documents; duplicates (one term in several fields) are summed
+        terms = np.concatenate([p[1] for p in parts])
+        np.take(renumber, terms, out=terms)
         coo = sparse.coo_matrix(
-            (
-                np.concatenate([p[2] for p in parts]),
-                (np.concatenate([p[1] for p in parts]), np.concatenate([p[0] for p in parts])),
-            ),
+            (np.concatenate([p[2] for p in parts]), (terms, np.concatenate([p[0] for p in parts]))),
             shape=(n_terms, n_docs),
         )
+        del terms
         del parts
         matrix = coo.tocsr()
         del coo
@@ -158,23 +158,18 @@ class TermIndex:
 
     def ids(self, terms: Sequence[str]) -> tuple[list[int], list[int]]:
         """Vocabulary ids of the known ``terms`` and their positions in ``terms``."""
-        ids, positions = [], []
-        for i, term in enumerate(terms):
-            tid = self.vocabulary.get(term)
-            if tid is not None:
-                ids.append(tid)
-                positions.append(i)
-        return ids, positions
+        found = list(map(self.vocabulary.get, terms))
+        return [tid for tid in found if tid is not None], [i for i, tid in enumerate(found) if tid is not None]
 
     def query(self, term_ids: Sequence[int], weights: Sequence[float]) -> QueryMatrix:
         """The rows of ``term_ids``; row ``i`` of the result is ``term_ids[i]``."""
         return QueryMatrix(self._t, term_ids, weights)
 
-    def ideal_score(self, term_ids: Sequence[int], weights: Sequence[float]) -> float:
-        """An upper bound of any document's score: each term fully saturated."""
-        if not term_ids:
+    def ideal_score(self, query: QueryMatrix) -> float:
+        """An upper bound of any document's score: each of the query's terms fully saturated."""
+        if not query.term_ids.size:
             return 0.0
-        return float(np.dot(self.idf[np.asarray(term_ids)], np.asarray(weights, dtype=np.float32)))
+        return float(np.dot(self.idf[query.term_ids], query.weights))
 
     @property
     def nbytes(self) -> int:

@@ -40,16 +40,18 @@ class Translation:
 class PhraseEntry:
     """Everything one stem sequence means; all empty when it only starts longer phrases.
 
-    ``expansions`` are the translations flattened for the query loop: (``" ~ "``
-    and the target, the target's terms, the target's themes and their weights).
+    ``terms`` and ``target_themes`` are the translations flattened for the
+    query loop, in translation order: each target term with its label suffix
+    (``" ~ "`` and the target), and each target theme with its weight.
     """
 
     themes: tuple[tuple[str, float], ...]
     translations: tuple[Translation, ...]
-    expansions: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, float], ...]], ...]
+    terms: tuple[tuple[str, str], ...]
+    target_themes: tuple[tuple[str, float], ...]
 
 
-_PREFIX_ONLY = PhraseEntry((), (), ())
+_PREFIX_ONLY = PhraseEntry((), (), (), ())
 
 
 def other_language(language: str) -> str:
@@ -89,21 +91,28 @@ class Bridge:
         self._translations: dict[PhraseKey, tuple[Translation, ...]] = {
             key: tuple(found.values()) for key, found in table.items()
         }
-        # one lookup per span at query time: every prefix of a phrase of either table, with its meaning
-        self._entries: dict[PhraseKey, PhraseEntry] = {
-            (lang, stems[:n]): _PREFIX_ONLY
-            for lang, stems in (*self._themes, *self._translations)
-            for n in range(1, len(stems) + 1)
-        }
-        for key in self._entries:
-            themes_of, found = self._themes.get(key, {}), self._translations.get(key, ())
-            if themes_of or found:
-                expansions = tuple((f" ~ {tr.target}", tr.terms, tuple(tr.themes.items())) for tr in found)
-                self._entries[key] = PhraseEntry(tuple(themes_of.items()), found, expansions)
+        # one lookup per span at query time: every prefix of a phrase of either table, with its meaning,
+        # by language, then stem sequence
+        self._entries: dict[str, dict[tuple[str, ...], PhraseEntry]] = defaultdict(dict)
+        for lang, stems in (*self._themes, *self._translations):
+            for n in range(1, len(stems) + 1):
+                self._entries[lang][stems[:n]] = _PREFIX_ONLY
+        for lang, entries in self._entries.items():
+            for stems in entries:
+                key = (lang, stems)
+                themes_of, found = self._themes.get(key, {}), self._translations.get(key, ())
+                if themes_of or found:
+                    terms = tuple((term, f" ~ {tr.target}") for tr in found for term in tr.terms)
+                    target_themes = tuple(pair for tr in found for pair in tr.themes.items())
+                    entries[stems] = PhraseEntry(tuple(themes_of.items()), found, terms, target_themes)
 
     def entry(self, key: PhraseKey) -> PhraseEntry | None:
         """The themes and translations of ``key`` (empty for a bare prefix); None when no phrase starts so."""
-        return self._entries.get(key)
+        return self.entries(key[0]).get(key[1])
+
+    def entries(self, language: str) -> Mapping[tuple[str, ...], PhraseEntry]:
+        """``entry`` of every stem sequence of ``language``, by stem sequence (the query loop's lookups)."""
+        return self._entries.get(language, {})
 
     def translations(self, key: PhraseKey) -> tuple[Translation, ...]:
         return self._translations.get(key, ())

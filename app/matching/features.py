@@ -10,10 +10,11 @@
   rule reads, and cached; the period rule is a comparison on an array of end
   dates.
 
-The matrices are sparse (a programme lists a few codes), stored row-major and
-multiplied by a dense vector over all codes, zero for the codes a need does not
-carry: a query costs one pass over the programmes' own codes, summed in
-float64 in code-id order, the same on every machine.
+The matrices are sparse (a programme lists a few codes) and stored code by
+code, in descending code order; a query sums the columns of the codes the need
+carries (``columns.add_columns``), in ascending code order: each programme's
+products are summed in float64 in code-id order, the same on every machine,
+and the codes the need does not carry cost nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from app.matching.columns import add_columns
 from app.matching.eligibility import applicant_exclusion, country_exclusion, region_finding
 from app.matching.model import Need, Programme
 
@@ -57,6 +59,28 @@ def _codes_matrix(
     )
 
 
+class _CodeColumns:
+    """A programmes x codes matrix stored code by code (CSC), the codes in descending order."""
+
+    def __init__(self, matrix: sparse.csr_matrix) -> None:
+        self.n_codes = matrix.shape[1]
+        # storage column k holds code n_codes - 1 - k: ascending codes lie at descending offsets
+        by_code = matrix[:, ::-1].tocsc()
+        self._indptr, self._indices, self._data = by_code.indptr, by_code.indices, by_code.data
+
+    def weighted(self, weights: Mapping[int, float], n_rows: int) -> FloatArray:
+        """Per programme: the sum over its codes of the stored value times ``weights[code]``.
+
+        The weights are rounded to float32, the precision of the stored values.
+        """
+        out = np.zeros(n_rows)
+        codes = sorted(weights)
+        columns = self.n_codes - 1 - np.asarray(codes, dtype=np.int64)
+        values = np.asarray([weights[c] for c in codes], dtype=np.float32).astype(np.float64)
+        add_columns(out, self._indptr[columns], self._indptr[columns + 1], self._indices, self._data, values)
+        return out
+
+
 def _ids(codes: Iterable[str]) -> dict[str, int]:
     return {code: i for i, code in enumerate(dict.fromkeys(codes))}
 
@@ -76,32 +100,37 @@ class ProgrammeFeatures:
         self.theme_ids = _ids(themes)
         self.pillar_ids = _ids(pillars)
         self.goal_ids = _ids(goals)
-        self.themes = _codes_matrix(
+        theme_matrix = _codes_matrix(
             [p.themes for p in programmes], self.theme_ids, lambda i: 1.0 / (1.0 + position_decay * i)
         )
-        self.theme_norm = np.sqrt(self.themes.multiply(self.themes).sum(axis=1).A1)
-        self.pillars = _codes_matrix([p.pillars for p in programmes], self.pillar_ids, lambda i: 1.0)
-        self.goals = _codes_matrix([p.strategy_goals for p in programmes], self.goal_ids, lambda i: 1.0)
-        self.goal_count = np.diff(self.goals.indptr).astype(np.float64)
-        self._has_goals = self.goal_count > 0
+        self.theme_norm = np.sqrt(theme_matrix.multiply(theme_matrix).sum(axis=1).A1)
+        goal_matrix = _codes_matrix([p.strategy_goals for p in programmes], self.goal_ids, lambda i: 1.0)
+        self.goal_count = np.diff(goal_matrix.indptr).astype(np.float64)
+        self.themes = _CodeColumns(theme_matrix)
+        self.pillars = _CodeColumns(_codes_matrix([p.pillars for p in programmes], self.pillar_ids, lambda i: 1.0))
+        self.goals = _CodeColumns(goal_matrix)
+        # divisors with 1 for a programme without themes (goals): its sum is 0, so it scores 0 without a masked divide
+        self._theme_divisor = np.where(self.theme_norm > 0, self.theme_norm, 1.0)
+        self._goal_divisor = np.where(self.goal_count > 0, self.goal_count, 1.0)
         self.n = len(programmes)
         self._pillar_cache: dict[frozenset[str], FloatArray] = {}
 
-    def _weighted(self, matrix: sparse.csr_matrix, ids: Mapping[str, int], weights: Mapping[str, float]) -> FloatArray:
-        found = {c: w for c, w in ((ids.get(code), w) for code, w in weights.items()) if c is not None and w > 0}
-        if not found:
-            return np.zeros(self.n)
-        vector = np.zeros(matrix.shape[1])
-        # weights at float32 precision, as the matrix stores them
-        vector[list(found)] = np.asarray(list(found.values()), dtype=np.float32)
-        return np.asarray(matrix @ vector, dtype=np.float64)
+    def _weighted(self, columns: _CodeColumns, ids: Mapping[str, int], weights: Mapping[str, float]) -> FloatArray:
+        """Per programme: its codes' values times the need's ``weights`` (by code), summed; unknown codes count 0."""
+        found: dict[int, float] = {}
+        for code, weight in weights.items():
+            c = ids.get(code)
+            if c is not None and weight > 0:
+                found[c] = weight
+        return columns.weighted(found, self.n) if found else np.zeros(self.n)
 
     def theme_scores(self, strengths: Mapping[str, float]) -> FloatArray:
         """Cosine of each programme's theme row with the need's theme strengths."""
         dot = self._weighted(self.themes, self.theme_ids, strengths)
         need_norm = float(np.sqrt(sum(w * w for c, w in strengths.items() if c in self.theme_ids)))
-        denominator = self.theme_norm * need_norm
-        out: FloatArray = np.divide(dot, denominator, out=np.zeros(self.n), where=denominator > 0)
+        if need_norm == 0.0:
+            return np.zeros(self.n)
+        out: FloatArray = dot / (self._theme_divisor * need_norm)
         return out
 
     def pillar_scores(self, pillars: Iterable[str]) -> FloatArray:
@@ -118,7 +147,7 @@ class ProgrammeFeatures:
     def goal_scores(self, strengths: Mapping[str, float]) -> FloatArray:
         """Mean strength of the need over the programme's strategy goals."""
         total = self._weighted(self.goals, self.goal_ids, strengths)
-        out: FloatArray = np.divide(total, self.goal_count, out=np.zeros(self.n), where=self._has_goals)
+        out: FloatArray = total / self._goal_divisor
         return out
 
 
@@ -182,21 +211,38 @@ class EligibilityMasks:
         return mask
 
     def eligible(self, need: Need, today: date) -> BoolArray:
+        mask = self._all
+        for key in _rule_keys(need):
+            rule_mask = self._cache.get(key)
+            if rule_mask is None:
+                rule_mask = self._rule_mask(key, need)
+            mask = mask & rule_mask
+        first_day = max(today, need.start_date) if need.start_date else today
+        return mask & (self._ends >= first_day.toordinal())
+
+    def _rule_mask(self, key: tuple[str, ...], need: Need) -> BoolArray:
+        """The mask of one rule for the need's codes (``key``), computed and cached on first use."""
         probe = Need(
             title="", description="", applicant_type=need.applicant_type, country=need.country, region=need.region
         )
-        mask = self._all
-        if need.applicant_type is not None:
-            mask = mask & self._mask(
-                ("applicant", need.applicant_type), lambda p: applicant_exclusion(p, probe) is None
-            )
-        if need.country is not None:
-            mask = mask & self._mask(("country", need.country), lambda p: country_exclusion(p, probe) is None)
-        if need.region is not None or need.country is not None:
-            key = ("region", need.region or "", need.country or "")
-            mask = mask & self._mask(key, lambda p: _region_kept(p, probe))
-        first_day = max(today, need.start_date) if need.start_date else today
-        return mask & (self._ends >= first_day.toordinal())
+        rules: dict[str, Callable[[Programme], bool]] = {
+            "applicant": lambda p: applicant_exclusion(p, probe) is None,
+            "country": lambda p: country_exclusion(p, probe) is None,
+            "region": lambda p: _region_kept(p, probe),
+        }
+        return self._mask(key, rules[key[0]])
+
+
+def _rule_keys(need: Need) -> list[tuple[str, ...]]:
+    """The cache keys of the hard rules that apply to the need: each rule and the codes it reads."""
+    keys: list[tuple[str, ...]] = []
+    if need.applicant_type is not None:
+        keys.append(("applicant", need.applicant_type))
+    if need.country is not None:
+        keys.append(("country", need.country))
+    if need.region is not None or need.country is not None:
+        keys.append(("region", need.region or "", need.country or ""))
+    return keys
 
 
 def _region_kept(programme: Programme, need: Need) -> bool:

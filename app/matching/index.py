@@ -16,11 +16,12 @@ from datetime import date
 from app.matching.answer import MatchAnswer
 from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
-from app.matching.calls import sort_key
+from app.matching.calls import ListedCall, listed_in_order, sort_key
 from app.matching.compounds import CompoundSplitter
 from app.matching.corpus import ANY_LANGUAGE, Corpus
 from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
+from app.matching.goals import GoalStrengths
 from app.matching.lexicon import Lexicon
 from app.matching.model import Call, Catalogue, Need, Text
 from app.matching.ranking import rank
@@ -177,13 +178,30 @@ class MatchIndex:
         self.programmes = tuple(catalogue.programmes)
         # per document, in ``calls.sort_key`` order
         self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
+        # ``listed_calls`` of one day: the day, and the listings computed so far
+        self._listed: tuple[date, dict[int, tuple[ListedCall, ...]]] = (date.min, {})
         self.themes = {t.code: t for t in catalogue.themes}
         self.pillars = {p.code: p for p in catalogue.pillars}
         self.goals = {g.code: g for g in catalogue.strategy_goals}
-        # theme names in the two message languages, as reasons print them
+        self.goal_strengths = GoalStrengths(catalogue.strategy_goals)
+        # theme and pillar names in the two message languages, as reasons print them
         self.theme_names = {
             lang: {t.code: localised(t.name, lang) for t in catalogue.themes} for lang in MESSAGE_LANGUAGES
         }
+        self.pillar_names = {
+            lang: {p.code: localised(p.name, lang) for p in catalogue.pillars} for lang in MESSAGE_LANGUAGES
+        }
+
+    def listed_calls(self, doc: int, today: date) -> tuple[ListedCall, ...]:
+        """The document's open and forthcoming calls on ``today`` (``calls.listed_in_order``), kept for the day."""
+        day, listed = self._listed
+        if day != today:
+            listed = {}
+            self._listed = (today, listed)
+        found = listed.get(doc)
+        if found is None:
+            found = listed[doc] = listed_in_order(self.calls_by_doc[doc], today, self.settings.closing_soon_days)
+        return found
 
     def match(
         self,

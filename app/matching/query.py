@@ -11,9 +11,9 @@ strength 1. Labels remember where each term came from, for explanations.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from math import exp, log
 
 from app.matching.bridge import MAX_PHRASE, Bridge, PhraseEntry
 from app.matching.model import Need
@@ -28,7 +28,6 @@ class AnalysedNeed:
     weights: tuple[float, ...]
     labels: Mapping[str, str]
     themes: Mapping[str, float]
-    theme_words: Mapping[str, tuple[str, ...]]
 
 
 def need_language(need: Need, vocabularies: dict[str, frozenset[str]]) -> str:
@@ -41,44 +40,31 @@ def need_language(need: Need, vocabularies: dict[str, frozenset[str]]) -> str:
 class _Collector:
     """Term weights, labels and theme evidence, summed in the order they are found."""
 
-    __slots__ = ("evidence", "labels", "theme_words", "weights")
+    __slots__ = ("evidence", "labels", "weights")
 
     def __init__(self) -> None:
         self.weights: dict[str, float] = {}
         self.labels: dict[str, str] = {}
         self.evidence: dict[str, float] = {}
-        self.theme_words: dict[str, dict[str, None]] = {}
 
     def add_entry(self, entry: PhraseEntry, weight: float, surface: str, expansion_weight: float) -> None:
-        """A bridge phrase found in the need: its themes, then each translation's terms and themes.
+        """A bridge phrase found in the need: its themes, then its translations' terms and themes.
 
         Inlined dictionary updates: this is the analysis' inner loop.
         """
-        evidence, theme_words = self.evidence, self.theme_words
+        evidence = self.evidence
         for code, share in entry.themes:
             evidence[code] = evidence.get(code, 0.0) + share * weight
-            words = theme_words.get(code)
-            if words is None:
-                theme_words[code] = {surface: None}
-            else:
-                words.setdefault(surface)
-        found = entry.expansions
-        if not found:
+        if not entry.translations:
             return
-        each = expansion_weight * weight / len(found)
+        each = expansion_weight * weight / len(entry.translations)
         weights, labels = self.weights, self.labels
-        for suffix, terms, themes in found:
-            label = surface + suffix
-            for term in terms:
-                weights[term] = weights.get(term, 0.0) + each
-                labels.setdefault(term, label)
-            for code, share in themes:
-                evidence[code] = evidence.get(code, 0.0) + share * each
-                words = theme_words.get(code)
-                if words is None:
-                    theme_words[code] = {surface: None}
-                else:
-                    words.setdefault(surface)
+        for term, suffix in entry.terms:
+            weights[term] = weights.get(term, 0.0) + each
+            if term not in labels:
+                labels[term] = surface + suffix
+        for code, share in entry.target_themes:
+            evidence[code] = evidence.get(code, 0.0) + share * each
 
 
 def analyse_need(
@@ -107,22 +93,18 @@ def analyse_need(
         _bridge_phrases(tokens, language, boost, bridge, settings, acc)
     terms = tuple(sorted(weights))
     rate = settings.theme_rate
-    themes = {code: 1.0 - math.exp(-rate * ev) for code, ev in acc.evidence.items() if code in known_themes}
+    themes = {code: 1.0 - exp(-rate * ev) for code, ev in acc.evidence.items() if code in known_themes}
     for code in need.themes:
         if code in known_themes:
             themes[code] = 1.0
     return AnalysedNeed(
         language=language,
         terms=terms,
-        weights=tuple([_damp(weights[t]) for t in terms]),
+        # repeated evidence damped: 1 + log(w) once w exceeds one
+        weights=tuple([1.0 + log(w) if w > 1.0 else w for w in map(weights.__getitem__, terms)]),
         labels=labels,
         themes=dict(sorted(themes.items())),
-        theme_words={code: tuple(words) for code, words in acc.theme_words.items()},
     )
-
-
-def _damp(weight: float) -> float:
-    return 1.0 + math.log(weight) if weight > 1.0 else weight
 
 
 def _bridge_phrases(
@@ -134,7 +116,7 @@ def _bridge_phrases(
     acc: _Collector,
 ) -> None:
     """Every span of the need that is a bridge phrase, in order: by start, shorter first, then compound parts."""
-    entry_of = bridge.entry
+    entry_of = bridge.entries(language).get
     add_entry = acc.add_entry
     expansion = settings.expansion_weight
     part_boost = boost * settings.part_weight
@@ -142,12 +124,12 @@ def _bridge_phrases(
     count = len(stems)
     for i, tok in enumerate(tokens):
         # only spans that start a known phrase are looked up; longer ones cannot match either
-        entry = entry_of((language, (tok.stem,)))
+        entry = entry_of((tok.stem,))
         if entry is not None:
             if entry.themes or entry.translations:
                 add_entry(entry, boost, tok.surface, expansion)
             for n in range(2, min(MAX_PHRASE, count - i) + 1):
-                entry = entry_of((language, tuple(stems[i : i + n])))
+                entry = entry_of(tuple(stems[i : i + n]))
                 if entry is None:
                     break
                 if entry.themes or entry.translations:
@@ -155,6 +137,6 @@ def _bridge_phrases(
         # compound parts act as words of their own, a little weaker
         if tok.parts:
             for part, word in zip(tok.parts, tok.part_words, strict=True):
-                entry = entry_of((language, (part,)))
+                entry = entry_of((part,))
                 if entry is not None and (entry.themes or entry.translations):
                     add_entry(entry, part_boost, word, expansion)

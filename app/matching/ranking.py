@@ -18,7 +18,7 @@ Order: score rounded to 4 decimals, highest first, then programme code.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
@@ -29,12 +29,12 @@ import numpy.typing as npt
 
 from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
 from app.matching.bm25 import QueryMatrix
-from app.matching.calls import ListedCall, has_call_in_time, listed_in_order
+from app.matching.calls import ListedCall, has_call_in_time
 from app.matching.eligibility import exclusions, warnings
 from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
-from app.matching.goals import goal_strengths, rank_goals
-from app.matching.model import Need
+from app.matching.goals import rank_goals
+from app.matching.model import Need, Programme
 from app.matching.query import AnalysedNeed, analyse_need
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ _TIE = 1e-4
 _SUGGESTED_FOR_GOALS = 5
 
 
-@dataclass(frozen=True, slots=True)
+# the records below live for one query only: plain (not frozen) dataclasses, which are quicker to create
+@dataclass(slots=True)
 class _Scored:
     doc: int
     code: str
@@ -58,7 +59,7 @@ class _Scored:
     key: tuple[float, str]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Components:
     text: FloatArray
     themes: FloatArray
@@ -77,21 +78,25 @@ def _components(
     query = text_index.query(ids, weights)
     raw = query.scores()
     best = float(raw.max()) if raw.size else 0.0
-    reference = max(best, s.text_reference_share * text_index.ideal_score(ids, weights))
+    reference = max(best, s.text_reference_share * text_index.ideal_score(query))
     text = raw / reference if reference > 0 else np.zeros(len(index.programmes))
     themes = index.features.theme_scores(analysed.themes)
     pillars = index.features.pillar_scores(need.pillars)
     goals = index.features.goal_scores(goal_weights)
-    base = s.w_text * text + s.w_themes * themes + s.w_pillars * pillars + s.w_goals * goals
+    # base = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goals, summed left to right
+    # in place (one scratch array instead of a new array per operation)
+    base = text * s.w_text
+    part = np.empty_like(base)
+    for weight, component in ((s.w_themes, themes), (s.w_pillars, pillars), (s.w_goals, goals)):
+        base += np.multiply(component, weight, out=part)
     return _Components(text, themes, pillars, goals, base), query, positions
 
 
 def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
-    own_calls = index.calls_by_doc[doc]
-    listed = listed_in_order(own_calls, today, s.closing_soon_days)
-    in_time = has_call_in_time(listed, need) if own_calls else None
+    listed = index.listed_calls(doc, today)
+    in_time = has_call_in_time(listed, need) if index.calls_by_doc[doc] else None
     found = warnings(programme, need, has_call_in_time=in_time)
     if not eligible:
         found = [*exclusions(programme, need, today), *found]
@@ -136,32 +141,30 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            insort(best, _score_one(index, need, doc, base, today, bool(eligible[doc])), key=attrgetter("key"))
+            insort(best, _score_one(index, need, doc, base, today, eligible.item(doc)), key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
             return best
         size = min(pool.size, size * 4)
 
 
-def _matched_words(analysed: AnalysedNeed, ranked_rows: list[int], positions: Sequence[int], limit: int) -> list[str]:
+def _matched_words(row_labels: Sequence[str], ranked_rows: list[int], limit: int) -> list[str]:
     """The labels of the terms with the largest contributions, best first, at most ``limit``."""
     labels: dict[str, None] = {}
     for row in ranked_rows:
-        labels.setdefault(analysed.labels[analysed.terms[positions[row]]])
+        labels.setdefault(row_labels[row])
         if len(labels) >= limit:
             break
     return list(labels)
 
 
 def _reasons(
-    index: MatchIndex, need: Need, analysed: AnalysedNeed, doc: int, words: list[str], lang: str
+    index: MatchIndex, need: Need, strengths: Mapping[str, float], programme: Programme, words: list[str], lang: str
 ) -> tuple[str, ...]:
-    programme = index.programmes[doc]
     reasons = []
-    strengths = analysed.themes
     shared = [c for c in programme.themes if strengths.get(c, 0.0) >= 0.3 and c in index.themes]
     if shared:
-        shared.sort(key=lambda c: -strengths[c])
+        shared.sort(key=strengths.__getitem__, reverse=True)  # strongest first; a stable sort keeps ties in order
         theme_names = index.theme_names[lang]
         names = ", ".join([theme_names[c] for c in shared])
         reasons.append(render("shared_themes", lang, themes=names))
@@ -170,9 +173,36 @@ def _reasons(
     if need.pillars:
         pillars = [p for p in programme.pillars if p in need.pillars]
         if pillars:
-            names = ", ".join([localised(index.pillars[p].name, lang) if p in index.pillars else p for p in pillars])
+            pillar_names = index.pillar_names[lang]
+            names = ", ".join([pillar_names.get(p, p) for p in pillars])
             reasons.append(render("pillar", lang, pillars=names))
     return tuple(reasons)
+
+
+def _breakdown(index: MatchIndex, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
+    s = index.settings
+    return ScoreBreakdown(
+        text=s.w_text * c.text.item(doc),
+        themes=s.w_themes * c.themes.item(doc),
+        pillars=s.w_pillars * c.pillars.item(doc),
+        strategy_goals=s.w_goals * c.goals.item(doc),
+        penalty=penalty,
+    )
+
+
+def _calls(listed: tuple[ListedCall, ...], display: str) -> tuple[CallSuggestion, ...]:
+    return tuple(
+        CallSuggestion(
+            code=item.call.code,
+            title=localised(item.call.title, display),
+            status=item.status,
+            opens_at=item.call.opens_at,
+            deadline_at=item.call.deadline_at,
+            closing_soon=item.closing_soon,
+            url=item.call.url,
+        )
+        for item in listed
+    )
 
 
 def rank(
@@ -195,7 +225,7 @@ def rank(
     )
     display = (display_language or analysed.language).split("-")[0].lower()
     lang = message_language(display)
-    goal_weights = goal_strengths(index.catalogue.strategy_goals, analysed.themes)
+    goal_weights = index.goal_strengths(analysed.themes)
     c, query, positions = _components(index, need, analysed, goal_weights)
     eligible = index.masks.eligible(need, today)
     keep = c.base > 0
@@ -205,23 +235,12 @@ def rank(
 
     docs = [sc.doc for sc in chosen]
     ranked_rows = query.ranked_rows(docs)
-    text, themes, pillars, goals = (x[docs].tolist() for x in (c.text, c.themes, c.pillars, c.goals))
+    # each query row's label, looked up once for all the items
+    row_labels = [analysed.labels[analysed.terms[p]] for p in positions]
     items = []
-    for rank_no, sc in enumerate(chosen, start=1):
+    for rank_no, (sc, rows) in enumerate(zip(chosen, ranked_rows, strict=True), start=1):
         programme = index.programmes[sc.doc]
-        calls = tuple(
-            CallSuggestion(
-                code=listed.call.code,
-                title=localised(listed.call.title, display),
-                status=listed.status,
-                opens_at=listed.call.opens_at,
-                deadline_at=listed.call.deadline_at,
-                closing_soon=listed.closing_soon,
-                url=listed.call.url,
-            )
-            for listed in sc.calls
-        )
-        words = _matched_words(analysed, ranked_rows[rank_no - 1], positions, s.max_matched_words)
+        words = _matched_words(row_labels, rows, s.max_matched_words)
         items.append(
             MatchItem(
                 rank=rank_no,
@@ -230,16 +249,10 @@ def rank(
                 programme=ProgrammeRef(
                     programme.code, localised(programme.name, display), programme.funder, programme.url
                 ),
-                calls=calls,
-                breakdown=ScoreBreakdown(
-                    text=s.w_text * text[rank_no - 1],
-                    themes=s.w_themes * themes[rank_no - 1],
-                    pillars=s.w_pillars * pillars[rank_no - 1],
-                    strategy_goals=s.w_goals * goals[rank_no - 1],
-                    penalty=sc.penalty,
-                ),
-                reasons=_reasons(index, need, analysed, sc.doc, words, lang),
-                warnings=tuple(render_finding(f, lang) for f in sc.findings),
+                calls=_calls(sc.calls, display),
+                breakdown=_breakdown(index, c, sc.doc, sc.penalty),
+                reasons=_reasons(index, need, analysed.themes, programme, words, lang),
+                warnings=tuple([render_finding(f, lang) for f in sc.findings]),
             )
         )
     suggested = [(index.programmes[sc.doc], sc.score) for sc in chosen if sc.eligible][:_SUGGESTED_FOR_GOALS]

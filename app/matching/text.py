@@ -151,8 +151,10 @@ class Analyzer:
 
     def tokens(self, text: str, language: str) -> list[Token]:
         out = []
+        cache = self._tokens
         for word in words(text):
-            tok = self.token(word, language)
+            key = (language, word)
+            tok = cache[key] if key in cache else self.token(word, language)
             if tok is not None:
                 out.append(tok)
         return out
