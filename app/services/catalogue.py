@@ -179,4 +179,3 @@ def _remove_absent(session: Session, model: type[SQLModel], keep: set[str]) -> i
             session.delete(row)
             removed += 1
     return removed
-
