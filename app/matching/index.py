@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 
 from app.matching.answer import MatchAnswer
@@ -99,20 +100,21 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
     analyzer = Analyzer(splitter)
     bridge = Bridge(analyzer, lexicon, catalogue.themes)
 
-    calls_of: dict[str, list[Call]] = defaultdict(list)
-    for call in catalogue.calls:
-        calls_of[call.programme].append(call)
-    programmes = tuple(catalogue.programmes)
     weights = settings.fields
     text_index = TermIndex(
         corpus.vocabulary,
-        len(programmes),
+        len(catalogue.programmes),
         {f: corpus.counts(f, analyzer) for f in _FIELDS},
         {f: getattr(weights, f) for f in _FIELDS},
         k1=settings.k1,
         b=settings.b,
     )
     del corpus
+    catalogue = _without_long_texts(catalogue)
+    calls_of: dict[str, list[Call]] = defaultdict(list)
+    for call in catalogue.calls:
+        calls_of[call.programme].append(call)
+    programmes = tuple(catalogue.programmes)
     features = ProgrammeFeatures(
         programmes,
         themes=[t.code for t in catalogue.themes],
@@ -133,6 +135,16 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
     )
     _release_freed_memory()
     return index
+
+
+def _without_long_texts(catalogue: Catalogue) -> Catalogue:
+    """The catalogue without what only the text index needed (descriptions, keywords), so that the
+    index does not keep every text alive: at 100,000 programmes they are most of its memory."""
+    return replace(
+        catalogue,
+        programmes=tuple(replace(p, description={}, keywords=()) for p in catalogue.programmes),
+        calls=tuple(replace(c, description={}) for c in catalogue.calls),
+    )
 
 
 def _release_freed_memory() -> None:
