@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,10 @@ def serve(
 ) -> None:
     """Migrate, bootstrap, load the bundled catalogue into an empty database, then serve the API."""
     settings = get_settings()
+    if workers > 1:
+        # a worker can void only its own key cache: with several, a revocation must reach them all
+        # at once, so every request asks the database unless the operator chose a trust period
+        os.environ.setdefault("FUNDMATCH_AUTH_CACHE_SECONDS", "0")
     migrations.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:

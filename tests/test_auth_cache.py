@@ -91,3 +91,49 @@ def test_cache_entries_die_with_a_change_or_their_time() -> None:
     off = PrincipalCache(ttl=0)
     off.put("digest", principal, PrincipalCache.generation())
     assert off.get("digest") is None
+
+
+def test_two_workers_without_a_cache_both_refuse_a_revoked_key_at_once(make_client: Any, admin: dict) -> None:
+    """Two apps on one database stand for two workers, as `serve --workers 2` configures them."""
+    first, second = make_client(auth_cache_seconds=0), make_client(auth_cache_seconds=0)
+    create_organisation(first, admin, "borlange")
+    headers = create_key(first, admin, "borlange", ["read"])
+    assert first.get("/api/v1/needs", headers=headers).status_code == 200
+    assert second.get("/api/v1/needs", headers=headers).status_code == 200
+    key_id = first.get("/api/v1/organisations/borlange/api-keys", headers=admin).json()["items"][0]["id"]
+    assert first.delete(f"/api/v1/api-keys/{key_id}", headers=admin).status_code == 204
+    assert second.get("/api/v1/needs", headers=headers).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("workers", "preset", "expected"),
+    [(2, None, "0"), (1, None, None), (2, "5", "5")],
+)
+def test_serve_with_several_workers_turns_the_key_cache_off(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, workers: int, preset: str | None, expected: str | None
+) -> None:
+    """What `fundmatch serve` hands its workers (uvicorn itself is not started)."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from app import cli as cli_module
+    from app.settings import get_settings
+
+    seen: dict[str, str | None] = {}
+    monkeypatch.setattr(
+        cli_module.uvicorn, "run", lambda *a, **k: seen.update(cache=os.environ.get("FUNDMATCH_AUTH_CACHE_SECONDS"))
+    )
+    monkeypatch.setenv("FUNDMATCH_DATABASE_URL", database_url)
+    monkeypatch.setenv("FUNDMATCH_LOAD_DEFAULT_CATALOGUE", "false")
+    # set first, so that whatever serve writes there is undone after the test
+    monkeypatch.setenv("FUNDMATCH_AUTH_CACHE_SECONDS", preset or "")
+    if preset is None:
+        monkeypatch.delenv("FUNDMATCH_AUTH_CACHE_SECONDS")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_module.cli, ["serve", "--workers", str(workers)])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert seen == {"cache": expected}
