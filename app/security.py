@@ -195,12 +195,19 @@ async def current_principal(
 
 
 def require(scope: str) -> object:
-    async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    """A dependency that authenticates and checks `scope` in one step (one dependency less to solve
+    on every request than a check stacked on `current_principal`)."""
+
+    async def authorised(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        principal = await current_principal(request, credentials)
         if not principal.has(scope):
             raise Forbidden(f"This action needs the '{scope}' scope.")
         return principal
 
-    return Depends(check)
+    return Depends(authorised)
 
 
 AnyPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -21,11 +21,15 @@ async def get_snapshot(request: Request) -> CatalogueSnapshot:
     return snapshot
 
 
-async def get_now(request: Request) -> datetime:
+def now_of(request: Request) -> datetime:
     """Now, from the app's clock (tests freeze it)."""
     clock = request.app.state.clock
     now: datetime = clock() if clock else datetime.now(UTC)
     return now
+
+
+async def get_now(request: Request) -> datetime:
+    return now_of(request)
 
 
 SnapshotDep = Annotated[CatalogueSnapshot, Depends(get_snapshot)]

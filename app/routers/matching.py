@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Header, Query, Request, Response
 
-from app.i18n import LanguageDep
-from app.routers.deps import NowDep, SnapshotDep
+from app.i18n import parse_accept_language
+from app.routers.deps import SnapshotDep, now_of
 from app.services import matching as match_service
 
 
@@ -19,8 +19,7 @@ class MatchOptions:
         self,
         request: Request,
         snapshot: SnapshotDep,
-        now: NowDep,
-        lang: LanguageDep,
+        accept_language: Annotated[str | None, Header(description="Display language, e.g. `sv` or `en`.")] = None,
         limit: Annotated[int, Query(ge=1, le=100, description="How many suggestions (1–100).")] = 10,
         include_ineligible: Annotated[
             bool, Query(description="Also list programmes the need cannot apply to, each with its reason.")
@@ -28,8 +27,9 @@ class MatchOptions:
     ) -> None:
         self.request = request
         self.snapshot = snapshot
-        self.today = now.date()
-        self.display_language = lang
+        # the clock and the header are read here, not by dependencies of their own: this runs on every match
+        self.today = now_of(request).date()
+        self.display_language = parse_accept_language(accept_language)
         self.limit = limit
         self.include_ineligible = include_ineligible
 
