@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from app.services.matching import ANSWERS_KEPT  # noqa: E402
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 
 TOKEN = "fm_benchmark-token-0123456789abcdef"  # noqa: S105 (a throwaway benchmark server)
@@ -50,7 +51,6 @@ request = function()
 end
 """
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-ANSWER_CACHE_SIZE = 1024  # answers each worker keeps per catalogue version (services/matching.py)
 JSON = {"Content-Type": "application/json"}
 
 
@@ -167,7 +167,7 @@ def run(size: int, workers: int, seconds: int, distinct: int) -> dict[str, Any]:
         raise SystemExit("http_load: wrk is not installed (apt-get install wrk)")
     bodies = [json.dumps(n, ensure_ascii=False) for n in needs(distinct)]
     with served(size, workers, bodies) as server:
-        if distinct <= ANSWER_CACHE_SIZE:
+        if distinct <= ANSWERS_KEPT:
             # the repeated-needs case in its steady state: every need asked once before the run
             with httpx.Client(base_url=server.base, timeout=60, headers={**AUTH, **JSON}) as http:
                 for body in bodies * workers:

@@ -176,6 +176,11 @@ def create_key(
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+def first_key_id(client: Any, admin: dict[str, str], org: str = "borlange") -> int:
+    """The id of the organisation's first API key (as the key list shows it)."""
+    return int(client.get(f"/api/v1/organisations/{org}/api-keys", headers=admin).json()["items"][0]["id"])
+
+
 def need_body(**changes: Any) -> dict[str, Any]:
     body = {
         "title": "Ungdomsutbyte med vänort i Tyskland",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import create_key, create_organisation
+from tests.factories import create_key, create_organisation, first_key_id
 
 
 def test_create_read_list_update(client: TestClient, admin: dict) -> None:
@@ -77,11 +79,14 @@ def test_last_used_at_is_recorded(client: TestClient, admin: dict) -> None:
     )
 
 
-def test_revoked_key_is_401_at_once(client: TestClient, admin: dict) -> None:
+@pytest.mark.parametrize("auth_cache_seconds", [1.0, 3600.0])
+def test_revoked_key_is_401_at_once(make_client: Any, admin: dict, auth_cache_seconds: float) -> None:
+    """Also when the worker would otherwise trust a checked key for an hour."""
+    client = make_client(auth_cache_seconds=auth_cache_seconds)
     create_organisation(client, admin, "borlange")
     headers = create_key(client, admin, "borlange", ["write"])
     assert client.get("/api/v1/needs", headers=headers).status_code == 200
-    key_id = client.get("/api/v1/organisations/borlange/api-keys", headers=admin).json()["items"][0]["id"]
+    key_id = first_key_id(client, admin)
     assert client.delete(f"/api/v1/api-keys/{key_id}", headers=admin).status_code == 204
     assert client.get("/api/v1/needs", headers=headers).status_code == 401
     assert client.delete("/api/v1/api-keys/99999", headers=admin).status_code == 404

@@ -35,11 +35,14 @@ def request_body(request: MatchRequest) -> dict[str, Any]:
     return request.model_dump(mode="json", exclude_none=True)
 
 
+ANSWERS_KEPT = 1024  # per worker and catalogue version
+
+
 class AnswerCache:
     """Recent answers of one catalogue version. Matching is deterministic, so an answer can be
     reused for the same need, options and day; the cache dies with its snapshot."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = ANSWERS_KEPT) -> None:
         self._size = size
         self._answers: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
