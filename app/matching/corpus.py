@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.text import TOKEN, Analyzer, is_word
+from app.matching.text import Analyzer, is_word, tokens
 
 ANY_LANGUAGE = "*"
 _ANY = ("sv", "en")
@@ -101,7 +101,7 @@ class Corpus:
         group = self._groups.get((field, language))
         if group is None:
             group = self._groups[(field, language)] = _Group()
-        found = TOKEN.findall(text.lower())
+        found = tokens(text.lower())
         group.ids.extend(map(self._ids.__getitem__, found))
         group.docs.append(doc)
         group.lengths.append(len(found))

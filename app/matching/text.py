@@ -24,6 +24,9 @@ from app.matching.compounds import CompoundSplitter
 from app.matching.stopwords import BY_LANGUAGE, ENGLISH, SWEDISH
 
 TOKEN = re.compile(r"[^\W_]+")
+# Each Latin-1 character: itself when ``TOKEN`` matches it, else a space. Nearly all catalogue text
+# is Latin-1, and a translate and a split over it cost a third less than the regex.
+_LATIN1_WORDS = bytes(code if TOKEN.fullmatch(chr(code)) else 0x20 for code in range(256))
 _SNOWBALL = {
     "sv": "swedish",
     "en": "english",
@@ -43,6 +46,15 @@ _SWEDISH_LETTERS = frozenset("åäö")
 _MAX_CACHE = 500_000
 
 
+def tokens(lowered: str) -> list[str]:
+    """The ``TOKEN`` matches of a lower-cased text, in order."""
+    try:
+        raw = lowered.encode("latin-1")
+    except UnicodeEncodeError:
+        return TOKEN.findall(lowered)
+    return raw.translate(_LATIN1_WORDS).decode("latin-1").split()
+
+
 def is_word(token: str) -> bool:
     """Whether a token is kept as a word: numbers and one-letter tokens are not."""
     return len(token) > 1 and not token.isdigit()
@@ -50,7 +62,7 @@ def is_word(token: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens; numbers and one-letter tokens are dropped."""
-    return [w for w in TOKEN.findall(text.lower()) if len(w) > 1 and not w.isdigit()]
+    return [w for w in tokens(text.lower()) if len(w) > 1 and not w.isdigit()]
 
 
 def detect_language(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
 from app.matching.compounds import CompoundSplitter
-from app.matching.text import Analyzer, detect_language, words
+from app.matching.text import TOKEN, Analyzer, detect_language, tokens, words
 
 KNOWN = [
     "ungdom",
@@ -75,3 +77,29 @@ def test_language_detection_falls_back_to_catalogue_vocabulary() -> None:
     vocab = {"sv": frozenset({"laddstolpar"}), "en": frozenset({"charging", "stations"})}
     assert detect_language("charging stations", vocabularies=vocab) == "en"
     assert detect_language("", vocabularies=vocab, default="sv") == "sv"
+
+
+def test_tokens_are_the_regex_matches_for_latin1_and_other_text() -> None:
+    # every Latin-1 character alone and among letters, then random mixes that also hold
+    # characters beyond Latin-1 (which take the regex path)
+    latin1 = [chr(code) for code in range(256)]
+    for char in latin1:
+        text = f"ab{char}cd {char}"
+        assert tokens(text) == TOKEN.findall(text), repr(char)
+    rng = random.Random(3)
+    alphabet = [*latin1, "ł", "ő", "\u212a", "\u2003", "€", "ﬁ", "²", "٣"]
+    for _ in range(2000):
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 40))).lower()
+        assert tokens(text) == TOKEN.findall(text), repr(text)
+
+
+def test_tokens_split_on_punctuation_underscores_and_odd_spaces() -> None:
+    assert tokens("ungdoms-utbyte,år_2027\xa0och\x85fair-trade") == [
+        "ungdoms",
+        "utbyte",
+        "år",
+        "2027",
+        "och",
+        "fair",
+        "trade",
+    ]
