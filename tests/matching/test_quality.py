@@ -2,9 +2,10 @@
 
 The development set (``dev_needs.jsonl``, 48 needs, two thirds Swedish, a
 quarter decided by eligibility) is labelled against the bundled catalogue.
-``benchmarks/quality.py`` prints the full report; this test only keeps mean
-nDCG@5 from falling below the level reached (0.878 overall, sv 0.894,
-en 0.843 when this guard was set), with a small margin for catalogue edits.
+``benchmarks/quality.py`` prints the full report; this test keeps mean
+nDCG@5 from falling below the level reached (0.911 overall, sv 0.923,
+en 0.885 when this guard was last raised), with a small margin for catalogue
+edits, and keeps two needs that once failed completely from failing again.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from app.matching import build_index, catalogue_from_document, load_lexicon
+from app.matching import MatchIndex, build_index, catalogue_from_document, load_lexicon
 from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.85, "sv": 0.85, "en": 0.80}
+FLOOR = {"all": 0.88, "sv": 0.89, "en": 0.85}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
@@ -30,13 +31,38 @@ def test_dev_set_is_large_and_varied_enough() -> None:
     assert any("language" not in n["need"] for n in needs)
 
 
-@pytest.mark.skipif(not any(CATALOGUE_DIR.glob("*.json")), reason="the bundled catalogue is not there")
-def test_ndcg_at_5_does_not_fall_below_the_level_reached() -> None:
-    lexicon = load_lexicon(LEXICON_DIR)
-    index = build_index(catalogue_from_document(load_bundled_document(), "dev"), lexicon)
+needs_catalogue = pytest.mark.skipif(not any(CATALOGUE_DIR.glob("*.json")), reason="the bundled catalogue is not there")
+
+
+@pytest.fixture(scope="module")
+def dev_index() -> MatchIndex:
+    return build_index(catalogue_from_document(load_bundled_document(), "dev"), load_lexicon(LEXICON_DIR))
+
+
+@needs_catalogue
+def test_ndcg_at_5_does_not_fall_below_the_level_reached(dev_index: MatchIndex) -> None:
     needs = load_needs(DEV_NEEDS)
-    known = {p.code for p in index.catalogue.programmes}
+    known = {p.code for p in dev_index.catalogue.programmes}
     assert all(set(n["relevant"]) <= known for n in needs), "a label names a programme the catalogue lacks"
-    result = summary(evaluate(index, needs))
+    result = summary(evaluate(dev_index, needs))
     for split, floor in FLOOR.items():
         assert result[split]["ndcg@5"] >= floor, (split, result[split])
+
+
+@needs_catalogue
+@pytest.mark.parametrize(
+    ("need_id", "best"),
+    [
+        # a Swedish compound of everyday words ("grannskapsfest", "städdag") through the lexicon
+        ("d14", "postkodstiftelsen-grannskapsinitiativet"),
+        # "reskilling" in English, which ESF+ names among its objectives
+        ("d31", "esf-plus-sweden"),
+    ],
+)
+def test_needs_that_once_missed_their_best_programme_now_find_it(
+    dev_index: MatchIndex, need_id: str, best: str
+) -> None:
+    (record,) = [n for n in load_needs(DEV_NEEDS) if n["id"] == need_id]
+    assert record["relevant"][best] == 3
+    (row,) = evaluate(dev_index, [record])
+    assert best in row.codes[:3], row.codes
