@@ -1,10 +1,11 @@
 """Regression guard: ranking quality on the labelled development set.
 
-The development set (``dev_needs.jsonl``, 48 needs, two thirds Swedish, a
-quarter decided by eligibility) is labelled against the bundled catalogue.
+The development set (``dev_needs.jsonl``, 58 needs, two thirds Swedish, a
+fifth decided by eligibility) is labelled against the bundled catalogue; the
+last ten (d49-d58) were written after the others and kept as first measured.
 ``benchmarks/quality.py`` prints the full report; this test keeps mean
-nDCG@5 from falling below the level reached (0.911 overall, sv 0.923,
-en 0.885 when this guard was last raised), with a small margin for catalogue
+nDCG@5 from falling below the level reached (0.882 overall, sv 0.881,
+en 0.885 when this guard was last set), with a small margin for catalogue
 edits, and keeps two needs that once failed completely from failing again.
 """
 
@@ -19,7 +20,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.88, "sv": 0.89, "en": 0.85}
+FLOOR = {"all": 0.85, "sv": 0.85, "en": 0.85}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
