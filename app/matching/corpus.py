@@ -1,6 +1,6 @@
 """Bulk analysis of many texts: each text tokenised once, each distinct word analysed once.
 
-``Corpus.add`` tokenises one text (one regex pass) into integer word ids;
+``Corpus.add`` tokenises one text (``text.tokens``, one pass) into integer word ids;
 ``Corpus.counts`` then gives a field's (document, term, count) arrays: the
 distinct words of each language are analysed once by the ``Analyzer``
 (stemmed in bulk) into a word -> terms table, and the rest is sorting and
