@@ -6,7 +6,8 @@ last ten (d49-d58) were written after the others and kept as first measured.
 ``benchmarks/quality.py`` prints the full report; this test keeps mean
 nDCG@5 from falling below the level reached (0.882 overall, sv 0.881,
 en 0.885 when this guard was last set), with a small margin for catalogue
-edits, and keeps two needs that once failed completely from failing again.
+edits, and keeps two needs whose best programme was once missing from the
+top five from missing it again.
 """
 
 from __future__ import annotations
