@@ -23,6 +23,8 @@ from app.matching.text import Analyzer, is_word, tokens
 ANY_LANGUAGE = "*"
 _ANY = ("sv", "en")
 _FLUSH = 4_000_000
+_CHUNK = 2_000_000
+_NO_LIMIT = int(np.iinfo(np.int64).max)
 _SHIFT = np.int64(32)
 _LOW = np.int64(0xFFFFFFFF)
 Int64Array = npt.NDArray[np.int64]
@@ -76,9 +78,35 @@ class _Group:
         self.flush()
         if not self.keys:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if len(self.keys) == 1:
-            return self.keys[0], self.counts[0]
-        return _sum_by_key(np.concatenate(self.keys), np.concatenate(self.counts))
+        if len(self.keys) > 1:
+            # merged once and kept: both ``Corpus.words`` and ``Corpus.counts`` ask
+            if all(a[-1] < b[0] for a, b in zip(self.keys, self.keys[1:], strict=False)):
+                # flushed in document order (each document's text in one flush): nothing to sum
+                keys, counts = np.concatenate(self.keys), np.concatenate(self.counts)
+            else:
+                keys, counts = _sum_by_key(np.concatenate(self.keys), np.concatenate(self.counts))
+            self.keys, self.counts = [keys], [counts]
+        return self.keys[0], self.counts[0]
+
+
+@dataclass(frozen=True)
+class _Expansion:
+    """One (field, language) group's (document, word) pairs, and the terms of each of its words."""
+
+    keys: Int64Array
+    counts: Int64Array
+    words: Int64Array
+    starts: Int64Array
+    terms: Int64Array
+
+    def expand(self, lo: int, hi: int) -> tuple[Int64Array, Int64Array]:
+        """(document << 32 | term, count) of the pairs ``lo:hi``: one entry per term of each word."""
+        keys = self.keys[lo:hi]
+        row = np.searchsorted(self.words, keys & _LOW)
+        n = self.starts[row + 1] - self.starts[row]
+        offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+        terms = self.terms[np.repeat(self.starts[row], n) + offsets].astype(np.int64)
+        return (np.repeat(keys >> _SHIFT, n) << _SHIFT) | terms, np.repeat(self.counts[lo:hi], n)
 
 
 def _sum_by_key(keys: Int64Array, values: Int64Array) -> tuple[Int64Array, Int64Array]:
@@ -135,25 +163,38 @@ class Corpus:
 
     def counts(self, field: str, analyzer: Analyzer) -> FieldCounts:
         """Index-term counts of ``field`` per document; new terms join ``vocabulary``."""
-        all_keys, all_counts = [], []
+        groups: list[_Expansion] = []
         for (name, language), group in sorted(self._groups.items()):
             if name != field:
                 continue
             keys, counts = group.pairs()
             words = np.unique(keys & _LOW)
             starts, terms = self._table(words.tolist(), language, analyzer)
-            row = np.searchsorted(words, keys & _LOW)
-            n = starts[row + 1] - starts[row]
-            offsets = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
-            all_keys.append(
-                (np.repeat(keys >> _SHIFT, n) << _SHIFT) | terms[np.repeat(starts[row], n) + offsets].astype(np.int64)
-            )
-            all_counts.append(np.repeat(counts, n))
-        if not all_keys:
+            groups.append(_Expansion(keys, counts, words, starts, terms))
+        if not groups:
             empty = np.zeros(0, dtype=np.int32)
             return FieldCounts(empty, empty, np.zeros(0, dtype=np.float32))
-        keys, counts = _sum_by_key(np.concatenate(all_keys), np.concatenate(all_counts))
-        return FieldCounts((keys >> _SHIFT).astype(np.int32), (keys & _LOW).astype(np.int32), counts.astype(np.float32))
+        # Expanded by ranges of documents (about ``_CHUNK`` pairs each), so that the temporaries grow
+        # with a range, not with the field: at 100,000 programmes the descriptions would need 3 GiB.
+        largest = max(groups, key=lambda g: g.keys.size).keys
+        limits = [*((np.unique(largest[_CHUNK::_CHUNK] >> _SHIFT) << _SHIFT).tolist()), _NO_LIMIT]
+        begins = [0] * len(groups)
+        doc_parts: list[npt.NDArray[np.int32]] = []
+        term_parts: list[npt.NDArray[np.int32]] = []
+        count_parts: list[npt.NDArray[np.float32]] = []
+        for limit in limits:
+            expanded = []
+            for i, expansion in enumerate(groups):
+                end = int(expansion.keys.searchsorted(limit))
+                expanded.append(expansion.expand(begins[i], end))
+                begins[i] = end
+            merged, sums = _sum_by_key(
+                np.concatenate([k for k, _ in expanded]), np.concatenate([c for _, c in expanded])
+            )
+            doc_parts.append((merged >> _SHIFT).astype(np.int32))
+            term_parts.append((merged & _LOW).astype(np.int32))
+            count_parts.append(sums.astype(np.float32))
+        return FieldCounts(np.concatenate(doc_parts), np.concatenate(term_parts), np.concatenate(count_parts))
 
     def _table(self, word_ids: list[int], language: str, analyzer: Analyzer) -> tuple[Int64Array, Int64Array]:
         """Per word (in ``word_ids`` order): start offsets into the flat term ids of its terms."""
