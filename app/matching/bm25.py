@@ -148,11 +148,16 @@ class TermIndex:
         matrix.sum_duplicates()
         df = np.diff(matrix.indptr)
         idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
-        term_of = np.repeat(np.arange(n_terms), df)
-        matrix.data = matrix.data / (k1 + matrix.data) * idf[term_of]
+        # each entry's idf, times its saturated weight, in place: fewer arrays as long as the matrix
+        weights = np.repeat(idf, df)
+        weights *= matrix.data / (k1 + matrix.data)
         self.idf = idf.astype(np.float32)
         self._t = sparse.csr_matrix(
-            (matrix.data.astype(np.float32), matrix.indices.astype(np.int32), matrix.indptr.astype(np.int64)),
+            (
+                weights.astype(np.float32),
+                matrix.indices.astype(np.int32, copy=False),
+                matrix.indptr.astype(np.int64, copy=False),
+            ),
             shape=matrix.shape,
         )
 
