@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from operator import itemgetter
 
@@ -11,7 +12,7 @@ from scipy import sparse
 
 from app.matching import MatchIndex
 from app.matching.calls import listed_calls
-from app.matching.columns import add_columns
+from app.matching.columns import add_columns, add_columns_by_span
 from app.matching.features import _CodeColumns
 from app.matching.goals import GoalStrengths, _within_reach, goal_strength
 from app.matching.model import StrategyGoal
@@ -28,9 +29,10 @@ def plain_column_sums(matrix: sparse.csc_matrix, columns: list[int], weights: np
     return total
 
 
+@pytest.mark.parametrize("add", [add_columns, add_columns_by_span], ids=["scipy-kernel", "numpy-fallback"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("order", ["descending", "any"])
-def test_add_columns_equals_the_column_by_column_sums(dtype: type, order: str) -> None:
+def test_add_columns_equals_the_column_by_column_sums(add: Callable[..., None], dtype: type, order: str) -> None:
     rng = np.random.default_rng(5)
     matrix = sparse.random(40, 70, density=0.2, format="csc", dtype=dtype, rng=11)
     for _ in range(30):
@@ -40,7 +42,7 @@ def test_add_columns_equals_the_column_by_column_sums(dtype: type, order: str) -
         weights = (rng.random(len(columns)) * 3).astype(dtype)
         out = np.zeros(40, dtype=dtype)
         ids = np.asarray(columns, dtype=np.int64)
-        add_columns(out, matrix.indptr[ids], matrix.indptr[ids + 1], matrix.indices, matrix.data, weights)
+        add(out, matrix.indptr[ids], matrix.indptr[ids + 1], matrix.indices, matrix.data, weights)
         assert np.array_equal(out, plain_column_sums(matrix, columns, weights))
 
 
