@@ -90,7 +90,7 @@ def analyse_need(
                 for part, word in zip(tok.parts, tok.part_words, strict=True):
                     weights[part] = weights.get(part, 0.0) + part_boost
                     labels.setdefault(part, word)
-        _bridge_phrases(tokens, language, boost, bridge, settings, acc)
+        _bridge_phrases(tokens, language, boost, bridge, settings, acc, analyzer.known_words)
     terms = tuple(sorted(weights))
     rate = settings.theme_rate
     themes = {code: 1.0 - exp(-rate * ev) for code, ev in acc.evidence.items() if code in known_themes}
@@ -114,6 +114,7 @@ def _bridge_phrases(
     bridge: Bridge,
     settings: MatchSettings,
     acc: _Collector,
+    known_words: frozenset[str],
 ) -> None:
     """Every span of the need that is a bridge phrase, in order: by start, shorter first, then compound parts."""
     entry_of = bridge.entries(language).get
@@ -134,9 +135,13 @@ def _bridge_phrases(
                     break
                 if entry.themes or entry.translations:
                     add_entry(entry, boost, " ".join(t.surface for t in tokens[i : i + n]), expansion)
-        # compound parts act as words of their own, a little weaker
+        # compound parts act as words of their own, a little weaker; only parts that are words in
+        # their own right: a part known only as a stem ("städ" in "städdag", the stem of "städer")
+        # would translate as that other word ("towns")
         if tok.parts:
             for part, word in zip(tok.parts, tok.part_words, strict=True):
+                if word not in known_words:
+                    continue
                 entry = entry_of((part,))
                 if entry is not None and (entry.themes or entry.translations):
                     add_entry(entry, part_boost, word, expansion)

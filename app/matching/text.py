@@ -109,6 +109,11 @@ class Analyzer:
             stemmer = self._stemmers[algorithm] = Stemmer.Stemmer(algorithm)
         return stemmer
 
+    @property
+    def known_words(self) -> frozenset[str]:
+        """The words the compound splitter knows (empty without one)."""
+        return self._splitter.known_words if self._splitter is not None else frozenset()
+
     def stems(self, words: Sequence[str], language: str) -> list[str]:
         """``stem`` of each word; the words not seen before are stemmed in one call."""
         new = [w for w in dict.fromkeys(words) if (language, w) not in self._stems]

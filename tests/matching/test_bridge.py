@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.matching import MatchIndex, Need, load_lexicon
+import pytest
+
+from app.matching import MatchIndex, Need, build_index, catalogue_from_document, load_lexicon
 from app.matching.lexicon import parse_lexicon
 from app.matching.query import AnalysedNeed, analyse_need
+from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 
 def analyse(index: MatchIndex, need: Need) -> AnalysedNeed:
@@ -58,3 +61,25 @@ def test_themes_are_inferred_from_keywords_in_either_language(tiny_index: MatchI
 def test_given_themes_have_full_strength(tiny_index: MatchIndex) -> None:
     analysed = analyse(tiny_index, Need(title="x", description="y", themes=("education", "unknown-theme")))
     assert analysed.themes == {"education": 1.0}
+
+
+@pytest.fixture(scope="module")
+def bundled_index() -> MatchIndex:
+    if not any(CATALOGUE_DIR.glob("*.json")):
+        pytest.skip("the bundled catalogue is not there")
+    lexicon = load_lexicon(Path(__file__).resolve().parents[2] / "data" / "lexicon")
+    return build_index(catalogue_from_document(load_bundled_document(), "dev"), lexicon)
+
+
+def test_compound_parts_translate_only_when_they_are_words_themselves(bundled_index: MatchIndex) -> None:
+    # "städvecka" splits into "städ" (only the stem of "städer", towns) and "vecka";
+    # "kulturföreningsstöd" into the words "kultur" and "föreningsstöd"
+    parts = {
+        tok.surface: tok.part_words for tok in bundled_index.analyzer.tokens("städvecka kulturföreningsstöd", "sv")
+    }
+    assert parts == {"städvecka": ("städ", "vecka"), "kulturföreningsstöd": ("kultur", "föreningsstöd")}
+    analysed = analyse(bundled_index, Need(title="Städvecka och kulturföreningsstöd", description="", language="sv"))
+    translated = {label for label in analysed.labels.values() if " ~ " in label}
+    assert not any(label.startswith("städ ~ ") for label in translated)
+    assert "kultur ~ culture" in translated
+    assert any(label.startswith("föreningsstöd ~ ") for label in translated)
