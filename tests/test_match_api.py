@@ -149,3 +149,9 @@ def test_repeated_need_is_answered_the_same_from_the_cache(loaded: TestClient, a
     assert first.headers["content-type"] == "application/json"
     other_limit = loaded.post("/api/v1/match?limit=1", json=NEED, headers=admin).json()
     assert len(other_limit["items"]) == 1
+
+
+def test_a_budget_inside_the_grant_range_is_given_as_a_reason(loaded: TestClient, admin: dict) -> None:
+    answer = loaded.post("/api/v1/match", json=NEED, headers={**admin, "Accept-Language": "en"}).json()
+    erasmus = next(i for i in answer["items"] if i["programme"]["code"] == "erasmus-plus")
+    assert "The budget (EUR 60 000) is within the grant range (EUR 10 000–400 000)" in erasmus["reasons"]

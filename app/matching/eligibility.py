@@ -10,6 +10,9 @@ below what the maximum rate leaves to pay, partners are required but none are
 planned, no open or forthcoming call falls in the need's time frame. A need
 without a region, for a programme that lists regions, gets a warning.
 
+One finding is a reason instead (``budget_fit``, not scored): the budget lies
+within a grant range whose both ends are known.
+
 An empty list on the programme means "no restriction"; an absent value on the
 need means "unknown", which never excludes.
 """
@@ -93,6 +96,15 @@ def budget_warning(programme: Programme, need: Need) -> Finding | None:
     if grant.max_eur is not None and budget > grant.max_eur:
         return Finding("budget_above", {"budget": _eur(budget), "max": _eur(grant.max_eur)}, penalised=True)
     return None
+
+
+def budget_fit(programme: Programme, need: Need) -> Finding | None:
+    budget, grant = need.budget_eur, programme.grant
+    if budget is None or grant.min_eur is None or grant.max_eur is None:
+        return None
+    if not grant.min_eur <= budget <= grant.max_eur:
+        return None
+    return Finding("budget_fits", {"budget": _eur(budget), "min": _eur(grant.min_eur), "max": _eur(grant.max_eur)})
 
 
 def cofinancing_warning(programme: Programme, need: Need) -> Finding | None:

@@ -25,6 +25,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Fits the pillar {pillars}",
         "sv": "Passar pelaren {pillars}",
     },
+    "budget_fits": {
+        "en": "The budget (EUR {budget}) is within the grant range (EUR {min}–{max})",
+        "sv": "Budgeten ({budget} euro) ryms i bidragsramen ({min}–{max} euro)",
+    },
     "goals": {
         "en": "Serves {goals}",
         "sv": "Bidrar till {goals}",

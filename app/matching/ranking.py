@@ -30,7 +30,7 @@ import numpy.typing as npt
 from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
 from app.matching.bm25 import QueryMatrix
 from app.matching.calls import ListedCall, has_call_in_time
-from app.matching.eligibility import exclusions, warnings
+from app.matching.eligibility import budget_fit, exclusions, warnings
 from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
 from app.matching.goals import rank_goals
@@ -176,6 +176,9 @@ def _reasons(
             pillar_names = index.pillar_names[lang]
             names = ", ".join([pillar_names.get(p, p) for p in pillars])
             reasons.append(render("pillar", lang, pillars=names))
+    fit = budget_fit(programme, need)
+    if fit is not None:
+        reasons.append(render_finding(fit, lang))
     return tuple(reasons)
 
 

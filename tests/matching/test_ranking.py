@@ -8,6 +8,7 @@ from typing import Any
 from app.matching import (
     Lexicon,
     MatchIndex,
+    MatchItem,
     answer_to_json,
     build_index,
     catalogue_from_document,
@@ -158,3 +159,17 @@ def test_programme_name_falls_back_to_english(tiny_index: MatchIndex) -> None:
     answer = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY, display_language="de")
     assert answer.items[0].programme.name == "Youth mobility"
     assert answer.items[0].reasons[0].startswith("Shares the themes")
+
+
+def test_a_budget_inside_the_grant_range_is_a_reason_and_outside_it_a_warning(tiny_index: MatchIndex) -> None:
+    def youth_item(budget: int) -> MatchItem:
+        answer = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": budget}), today=TODAY)
+        return next(i for i in answer.items if i.programme.code == "youth-mobility")
+
+    inside, above = youth_item(60_000), youth_item(200_000)
+    assert "Budgeten (60 000 euro) ryms i bidragsramen (5 000–100 000 euro)" in inside.reasons
+    assert not any("Budgeten" in w for w in inside.warnings)
+    assert not any("bidragsramen" in r for r in above.reasons)
+    assert any(w.startswith("Budgeten (200 000 euro) är över") for w in above.warnings)
+    # a reason, not a score: the same need scores the same with any budget inside the range
+    assert youth_item(5_000).score == inside.score
