@@ -26,13 +26,9 @@ def goal_strength(goal: StrategyGoal, need_themes: Mapping[str, float]) -> float
     return 0.8 * max(strengths) + 0.2 * sum(strengths) / len(strengths) if strengths else 0.0
 
 
-def goal_strengths(goals: Sequence[StrategyGoal], need_themes: Mapping[str, float]) -> dict[str, float]:
-    """``goal_strength`` of every goal, by code (zero for all when the need carries no theme)."""
-    return GoalStrengths(goals)(need_themes)
-
-
 class GoalStrengths:
-    """``goal_strengths`` for one list of goals, built once and computed with array operations.
+    """``goal_strength`` of every goal of one list, by code (zero for all when the need carries no theme),
+    built once and computed with array operations.
 
     Each goal's themes are a row of slots in the need's strength vector, padded
     at the end with a slot that is always 0. The maximum is exact, and the sum

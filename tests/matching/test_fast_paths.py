@@ -13,7 +13,7 @@ from app.matching import bm25 as bm25_module
 from app.matching.bm25 import QueryMatrix
 from app.matching.bridge import MAX_PHRASE
 from app.matching.calls import listed_calls, listed_in_order, sort_key
-from app.matching.goals import goal_strength, goal_strengths
+from app.matching.goals import GoalStrengths, goal_strength
 from app.matching.model import Call
 
 CET = timezone(timedelta(hours=1))
@@ -99,4 +99,4 @@ def test_listing_presorted_calls_equals_listing_with_a_sort() -> None:
 def test_goal_strengths_equal_goal_strength_per_goal(tiny_index: MatchIndex) -> None:
     goals = tiny_index.catalogue.strategy_goals
     for need_themes in ({}, {"youth": 0.4}, {"youth": 0.9, "education": 0.2, "climate": 1.0}):
-        assert goal_strengths(goals, need_themes) == {g.code: goal_strength(g, need_themes) for g in goals}
+        assert GoalStrengths(goals)(need_themes) == {g.code: goal_strength(g, need_themes) for g in goals}
