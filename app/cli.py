@@ -1,4 +1,8 @@
-"""The `fundmatch` command line. Every command calls a service; none writes SQL of its own."""
+"""The `fundmatch` command line. Every command calls a service; none writes SQL of its own.
+
+Settings come from the context object when a caller passes one (tests: `runner.invoke(cli, args,
+obj=settings)`), else from the environment; each use case runs in a unit of work of its own.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +16,18 @@ from typing import Annotated
 import httpx
 import typer
 import uvicorn
-from sqlmodel import Session
 
 from app import migrations
 from app.catalogue.bundled import CatalogueFileError, read_document
 from app.catalogue.ftportal import PortalError
 from app.catalogue.validate import validate_path
-from app.db import make_engine
+from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.services import catalogue as catalogue_service
 from app.services import keys as key_service
 from app.services.calls import import_ftportal_calls
 from app.services.startup import prepare
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 cli = typer.Typer(help="fundmatch: funding suggestions for local development needs.", no_args_is_help=True)
 catalogue_cli = typer.Typer(help="Load, check and export the catalogue.", no_args_is_help=True)
@@ -35,26 +38,32 @@ cli.add_typer(key_cli, name="api-key")
 cli.add_typer(calls_cli, name="calls")
 
 
+def _settings(ctx: typer.Context) -> Settings:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else get_settings()
+
+
 def _fail(message: str, code: int = 1) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code)
 
 
 @cli.command()
-def migrate() -> None:
+def migrate(ctx: typer.Context) -> None:
     """Upgrade the database schema to the newest migration."""
-    migrations.upgrade(get_settings().database_url)
+    migrations.upgrade(_settings(ctx).database_url)
     typer.echo("database is at head")
 
 
 @cli.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Migrate, bootstrap, load the bundled catalogue into an empty database, then serve the API."""
-    settings = get_settings()
+    settings = _settings(ctx)
     if workers > 1:
         # a worker can void only its own key cache: with several, a revocation must reach them all
         # at once, so every request asks the database unless the operator chose a trust period
@@ -81,6 +90,7 @@ def serve(
 
 @catalogue_cli.command("load")
 def catalogue_load(
+    ctx: typer.Context,
     path: Annotated[
         Path | None, typer.Argument(help="A catalogue file or folder; default: the bundled catalogue.")
     ] = None,
@@ -89,14 +99,14 @@ def catalogue_load(
     """Import a catalogue document in one transaction."""
     if mode not in ("merge", "replace"):
         raise _fail("--mode must be merge or replace", 2)
-    settings = get_settings()
+    settings = _settings(ctx)
     try:
         document = read_document(path or settings.catalogue_dir)
     except CatalogueFileError as exc:
         raise _fail(str(exc)) from exc
     engine = make_engine(settings.database_url)
     try:
-        with Session(engine) as session:
+        with unit_of_work(engine) as session:
             result = catalogue_service.import_catalogue(session, document, mode)  # type: ignore[arg-type]
     except AppError as exc:
         typer.echo(exc.detail, err=True)
@@ -111,12 +121,13 @@ def catalogue_load(
 
 @catalogue_cli.command("validate")
 def catalogue_validate(
+    ctx: typer.Context,
     path: Annotated[
         Path | None, typer.Argument(help="A catalogue file or folder; default: the bundled catalogue.")
     ] = None,
 ) -> None:
     """Check a catalogue: format, references, duplicate codes, both languages, https links. Exit 1 on any problem."""
-    target = path or get_settings().catalogue_dir
+    target = path or _settings(ctx).catalogue_dir
     problems = validate_path(target)
     for problem in problems:
         typer.echo(str(problem))
@@ -128,12 +139,13 @@ def catalogue_validate(
 
 @catalogue_cli.command("export")
 def catalogue_export(
+    ctx: typer.Context,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write; default stdout.")] = None,
 ) -> None:
     """Write the stored catalogue as a fundmatch-catalogue/1 document."""
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_settings(ctx).database_url)
     try:
-        with Session(engine) as session:
+        with unit_of_work(engine) as session:
             document = catalogue_service.export_catalogue(session)
     finally:
         engine.dispose()
@@ -146,16 +158,18 @@ def catalogue_export(
 
 @key_cli.command("create")
 def api_key_create(
+    ctx: typer.Context,
     org: Annotated[str, typer.Option("--org", help="Organisation code.")],
     scope: Annotated[list[str], typer.Option("--scope", help="admin, write or read; repeatable.")],
     name: Annotated[str, typer.Option(help="A name that says who uses the key.")] = "cli",
 ) -> None:
     """Create an API key and print its token (only the token, on stdout)."""
-    engine = make_engine(get_settings().database_url)
+    engine = make_engine(_settings(ctx).database_url)
     try:
-        with Session(engine) as session:
-            if org == key_service.ADMIN_ORGANISATION:
+        if org == key_service.ADMIN_ORGANISATION:
+            with unit_of_work(engine) as session:
                 key_service.ensure_admin_organisation(session)
+        with unit_of_work(engine) as session:
             _, token = key_service.create_key(session, org, name, scope)
     except AppError as exc:
         raise _fail(exc.detail) from exc
@@ -166,14 +180,18 @@ def api_key_create(
 
 @calls_cli.command("import-ftportal")
 def calls_import_ftportal(
+    ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and map, but write nothing.")] = False,
     max_pages: Annotated[int, typer.Option(min=1, max=200, help="Pages of 100 topics at most.")] = 50,
 ) -> None:
     """Read open and forthcoming calls from the EU Funding & Tenders Portal (FUNDMATCH_FTPORTAL_URL)."""
-    settings = get_settings()
+    settings = _settings(ctx)
     engine = make_engine(settings.database_url)
     try:
-        with Session(engine) as session, httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client:
+        with (
+            unit_of_work(engine) as session,
+            httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client,
+        ):
             report, result = import_ftportal_calls(
                 session,
                 client,

@@ -1,12 +1,12 @@
-"""Database engine and sessions. The one place that knows how to connect."""
+"""Database engine and units of work. The one place that knows how to connect."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
@@ -34,11 +34,13 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session per request. Opening one does no I/O, so this runs on the event loop: it saves
-    two thread-pool hops a request; the queries themselves run in the sync routes' threads."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A session for one use case. The use case commits once, when its change is whole; whatever
+    it leaves uncommitted (an error, a read) is rolled back here. Requests, the CLI, start-up and
+    background jobs all open their sessions this way."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()

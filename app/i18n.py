@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated
-
-from fastapi import Depends, Header
 
 SUPPORTED = ("en", "sv")
 
@@ -41,12 +38,3 @@ def render(text: Mapping[str, str] | None, language: str | None) -> str:
         if lang and lang in text:
             return text[lang]
     return text[sorted(text)[0]]
-
-
-async def display_language(
-    accept_language: Annotated[str | None, Header(description="Display language, e.g. `sv` or `en`.")] = None,
-) -> str | None:
-    return parse_accept_language(accept_language)
-
-
-LanguageDep = Annotated[str | None, Depends(display_language)]

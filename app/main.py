@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app import __version__
 from app.catalogue.document import CatalogueDocument
 from app.db import make_engine
-from app.errors import Problem, install_error_handlers
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from app.routers import catalogue, health, match, needs, organisations
-from app.security import PrincipalCache
+from app.routers.problems import Problem, install_error_handlers
+from app.services.auth import KeyUsage, PrincipalCache
 from app.services.snapshot import SnapshotCache
 from app.services.startup import prepare, start_warm_up
 from app.settings import Settings, get_settings
+from app.state import AppState, system_clock
 
 IMPORT_PATH = "/api/v1/catalogue/import"
 
@@ -41,26 +42,28 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
-        app.state.engine = engine
-        app.state.snapshots = SnapshotCache(engine, settings.catalogue_check_seconds)
-        app.state.lexicon = load_lexicon(settings.lexicon_dir)
-        # Ranking is CPU-bound and holds the GIL: one at a time per worker beats many threads
-        # taking turns (more workers use more cores).
-        app.state.engine_limiter = anyio.CapacityLimiter(1)
-        prepare(engine, settings)
-        warm_up = start_warm_up(app.state.snapshots, app.state.lexicon) if settings.warm_index else None
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            snapshots=SnapshotCache(engine, settings.catalogue_check_seconds),
+            lexicon=load_lexicon(settings.lexicon_dir),
+            principals=PrincipalCache(settings.auth_cache_seconds),
+            key_usage=KeyUsage(engine),
+            engine_limiter=anyio.CapacityLimiter(1),
+            clock=clock or system_clock,
+        )
+        app.state.fm = state
+        await anyio.to_thread.run_sync(prepare, engine, settings)
+        warm_up = start_warm_up(state.snapshots, state.lexicon) if settings.warm_index else None
         try:
             yield
         finally:
             if warm_up is not None:
                 warm_up.join(timeout=5)
+            state.key_usage.close()
             engine.dispose()
 
     app = FastAPI(title="fundmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
-    app.state.settings = settings
-    app.state.clock = clock
-    app.state.principals = PrincipalCache(settings.auth_cache_seconds)
-    app.state.log = logging.getLogger("fundmatch")
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from app.routers.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
 
 access_log = logging.getLogger("fundmatch.access")
 
@@ -58,7 +58,11 @@ class RequestIdMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Answers 413 when a request body passes its limit; `limit_for(path)` picks the limit."""
+    """Answers 413 when a request body passes its limit; `limit_for(path)` picks the limit.
+
+    A body without a declared length (chunked) is read here, up to the limit, before any route sees
+    it: a route that parses its body would otherwise turn the interruption into a 400.
+    """
 
     def __init__(self, app: ASGIApp, limit_for: Callable[[str], int]) -> None:
         self.app = app
@@ -69,37 +73,39 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _send_too_large(send, limit)
             return
+        if declared is not None or b"transfer-encoding" not in headers:
+            # no body, or one the server holds to its declared length
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
         received = 0
-        response_started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyTooLargeError
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            if message["type"] == "http.response.start":
-                response_started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLargeError:
-            if not response_started:
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > limit:
                 await _send_too_large(send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
 
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
 
-class _BodyTooLargeError(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _send_too_large(send: Send, limit: int) -> None:

@@ -11,18 +11,22 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
+from app.db import make_engine, unit_of_work
 from app.main import create_app
 from app.migrations import upgrade
 from app.settings import Settings
+from app.state import AppState
 
 ADMIN_TOKEN = "fm_test-admin-token-0123456789"
 PG_URL = os.environ.get("FUNDMATCH_TEST_DATABASE_URL", "")
@@ -82,16 +86,73 @@ def settings(database_url: str) -> Settings:
     )
 
 
+class Clock:
+    """A clock that stands still until a test moves it; pass it where the app or a job reads the time."""
+
+    def __init__(self, now: datetime = FROZEN_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A unit of work on the test database, for tests of services and model-level factories. It
+    commits only when the code under test does."""
+    engine = make_engine(database_url)
+    with unit_of_work(engine) as unit:
+        yield unit
+    engine.dispose()
+
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+class RecordingTransport(httpx.MockTransport):
+    """An `httpx.MockTransport` that keeps every request it answered, in order."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.requests: list[httpx.Request] = []
+
+        def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return handler(request)
+
+        super().__init__(record)
+
+
+@pytest.fixture
+def mock_transport() -> Callable[[Handler], RecordingTransport]:
+    """Make a transport from a handler: `client = httpx.Client(transport=mock_transport(handler))`."""
+    return RecordingTransport
+
+
+def state_of(client: TestClient) -> AppState:
+    """The running app's typed state (made by its lifespan)."""
+    state: AppState = client.app.state.fm  # type: ignore[attr-defined]
+    return state
+
+
 AppFactory = Callable[..., TestClient]
 
 
 @pytest.fixture
-def make_client(settings: Settings) -> Iterator[AppFactory]:
+def make_client(settings: Settings, clock: Clock) -> Iterator[AppFactory]:
     """Start a real app (lifespan included) on the test database; override settings by keyword."""
     clients: list[TestClient] = []
 
     def factory(**overrides: Any) -> TestClient:
-        app = create_app(settings.model_copy(update=overrides), clock=lambda: FROZEN_NOW)
+        app = create_app(settings.model_copy(update=overrides), clock=clock)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)

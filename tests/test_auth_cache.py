@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from app.security import Principal, PrincipalCache, credentials_changed
+from app.principal import Principal
+from app.services.auth import PrincipalCache, credentials_changed
+from tests.conftest import state_of
 from tests.factories import create_key, create_organisation, first_key_id, import_catalogue
 
 BARE_NEED = {
@@ -20,7 +22,7 @@ BARE_NEED = {
 
 def _revoke_elsewhere(client: Any) -> None:
     """Revoke every key straight in the database, as another worker or process would."""
-    with client.app.state.engine.begin() as connection:
+    with state_of(client).engine.begin() as connection:
         connection.execute(text("UPDATE api_key SET revoked_at = CURRENT_TIMESTAMP WHERE name = 'intranet'"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import state_of
 from tests.factories import catalogue, import_catalogue
 
 PROBLEM = "application/problem+json"
@@ -164,7 +165,7 @@ def test_import_body_over_its_own_limit_is_413(make_client, admin: dict) -> None
 
 
 def test_import_needs_admin_scope(client: TestClient, admin: dict) -> None:
-    from app.security import hash_token  # noqa: F401  (keeps the module's hashing under test)
+    from app.services.auth import hash_token  # noqa: F401  (keeps the module's hashing under test)
 
     token = _key(client, admin, ["read"])
     response = client.post("/api/v1/catalogue/import", json=catalogue(), headers={"Authorization": f"Bearer {token}"})
@@ -176,6 +177,6 @@ def _key(client: TestClient, admin: dict, scopes: list[str]) -> str:
 
     from app.services.keys import create_key
 
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(state_of(client).engine) as session:
         _, token = create_key(session, "admin", "test", scopes)
     return token

@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.services.keys import create_key, revoke_key
+from tests.conftest import state_of
 from tests.factories import catalogue
 
 PROBLEM = "application/problem+json"
@@ -50,13 +51,13 @@ def test_catalogue_routes_need_a_valid_token(
 
 
 def test_any_valid_token_reads_the_catalogue(client: TestClient) -> None:
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(state_of(client).engine) as session:
         _, token = create_key(session, "admin", "reader", ["read"])
     assert client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_revoked_token_is_401_at_once(client: TestClient) -> None:
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(state_of(client).engine) as session:
         key, token = create_key(session, "admin", "reader", ["read"])
         headers = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/v1/pillars", headers=headers).status_code == 200
@@ -103,9 +104,9 @@ def test_health_and_ready(client: TestClient) -> None:
 def test_ready_is_503_when_the_database_does_not_answer(client: TestClient) -> None:
     from sqlalchemy import create_engine
 
-    client.app.state.engine = create_engine(
+    state_of(client).engine = create_engine(
         "postgresql+psycopg://nobody@127.0.0.1:1/none", connect_args={"connect_timeout": 1}
-    )  # type: ignore[attr-defined]
+    )
     assert_problem(client.get("/readyz"), 503)
     assert client.get("/healthz").status_code == 200
 
@@ -115,15 +116,22 @@ def test_request_id_is_returned_and_kept(client: TestClient) -> None:
     assert client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"] == "abc-123"
 
 
-def test_unexpected_error_is_500_problem_without_details(client: TestClient, admin: dict, monkeypatch) -> None:
-    from app.services import catalogue as service
+def test_unexpected_error_is_500_problem_with_request_id_and_without_details(
+    client: TestClient, admin: dict, monkeypatch, caplog
+) -> None:
+    from app.services import needs as service
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(service, "export_catalogue", boom)
-    body = assert_problem(client.get("/api/v1/catalogue/export", headers=admin), 500)
+    monkeypatch.setattr(service, "list_needs", boom)
+    response = client.get("/api/v1/needs", headers={**admin, "X-Request-ID": "trace-500"})
+    body = assert_problem(response, 500)
     assert "secret" not in body["detail"]
+    assert body["request_id"] == "trace-500" == response.headers["x-request-id"]
+    assert "trace-500" in body["detail"]
+    logged = [r for r in caplog.records if r.name == "fundmatch.errors"]
+    assert logged and logged[0].request_id == "trace-500"
 
 
 def test_openapi_documents_problem_responses(client: TestClient) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import state_of
 from tests.factories import create_key, create_organisation, first_key_id
 
 
@@ -127,6 +128,6 @@ def test_cli_token_works_over_http(client: TestClient, admin: dict) -> None:
     from app.services.keys import create_key as service_create_key
 
     create_organisation(client, admin, "borlange")
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    with Session(state_of(client).engine) as session:
         _, token = service_create_key(session, "borlange", "cli", ["read"])
     assert client.get("/api/v1/needs", headers={"Authorization": f"Bearer {token}"}).status_code == 200

@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from app.catalogue.bundled import read_document
 from app.settings import PROJECT_ROOT
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, state_of
 from tests.factories import catalogue, import_catalogue
 
 
@@ -62,7 +62,7 @@ def test_every_worker_follows_a_catalogue_import(make_client, admin: dict) -> No
 def test_index_is_built_in_the_background_at_start(make_client, admin: dict) -> None:
     import_catalogue(make_client(), admin)
     client = make_client(warm_index=True)
-    snapshots = client.app.state.snapshots  # type: ignore[attr-defined]
+    snapshots = state_of(client).snapshots
     for _ in range(200):
         snapshot = snapshots.fresh() or snapshots.get()
         if snapshot._index is not None:

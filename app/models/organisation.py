@@ -70,7 +70,7 @@ class ApiKeyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    scopes: list[Literal["admin", "write", "read"]] = Field(min_length=1)
+    scopes: list[Literal["admin", "write", "read"]] = Field(min_length=1, max_length=3)
 
 
 class ApiKeyPublic(BaseModel):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.db import SessionDep
-from app.errors import InvalidInput, problem_responses
-from app.i18n import LanguageDep, render
+from app.errors import InvalidInput
+from app.etags import etag_matches
+from app.i18n import render
 from app.models.catalogue_api import (
     CallPublic,
     CatalogueInfo,
@@ -22,9 +21,11 @@ from app.models.catalogue_api import (
     StrategyGoalPublic,
     ThemePublic,
 )
-from app.pagination import Page, PageDep, page_of
-from app.routers.deps import NowDep, SnapshotDep
-from app.security import AdminPrincipal, AnyPrincipal
+from app.pagination import Page, page_of
+from app.routers.auth import AdminPrincipal, AnyPrincipal
+from app.routers.deps import LanguageDep, NowDep, PageDep, SessionDep, SnapshotDep, app_state
+from app.routers.http import parse_json
+from app.routers.problems import problem_responses
 from app.services import catalogue as catalogue_service
 from app.services import catalogue_read as reads
 
@@ -48,10 +49,28 @@ def catalogue_info(_: AnyPrincipal, snapshot: SnapshotDep) -> dict[str, Any]:
     return {"catalogue_version": snapshot.version, "counts": counts}
 
 
-@router.get("/catalogue/export")
-def export_catalogue(_: AnyPrincipal, session: SessionDep) -> dict[str, Any]:
-    """The whole catalogue as a `fundmatch-catalogue/1` document, each section ordered by code."""
-    return catalogue_service.export_catalogue(session)
+@router.get(
+    "/catalogue/export",
+    responses={
+        200: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/CatalogueDocument"}}}},
+        304: {"description": "Not modified: the catalogue version in `If-None-Match` is current."},
+    },
+)
+async def export_catalogue(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    if_none_match: Annotated[str | None, Header(description="An ETag from an earlier export.")] = None,
+) -> Response:
+    """The whole catalogue as a `fundmatch-catalogue/1` document, each section ordered by code.
+
+    The `ETag` is the catalogue version: send it back in `If-None-Match` to get a 304 while the
+    catalogue has not changed.
+    """
+    headers = {"ETag": snapshot.etag, "Cache-Control": "no-cache"}
+    if if_none_match is not None and etag_matches(if_none_match, snapshot.etag):
+        return Response(status_code=304, headers=headers)
+    body = await run_in_threadpool(snapshot.export_bytes)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @router.post(
@@ -79,14 +98,9 @@ async def import_catalogue(
     up to 50 MiB. A 422 names each bad record by `loc`, e.g. `["programmes", 12, "funder"]`.
     """
     raw = await request.body()
-    try:
-        document = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(
-            "The body is not valid JSON.", errors=[{"loc": ["body"], "msg": str(exc), "type": "json_invalid"}]
-        ) from exc
+    document = await run_in_threadpool(parse_json, raw)
     result = await run_in_threadpool(catalogue_service.import_catalogue, session, document, mode)
-    request.app.state.snapshots.invalidate()
+    app_state(request).snapshots.invalidate()
     return {
         "catalogue_version": result.version,
         "changed": result.changed,

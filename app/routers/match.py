@@ -6,11 +6,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.errors import problem_responses
 from app.models.match import MatchAnswerPublic, MatchRequest
-from app.routers.matching import MatchOptionsDep
-from app.security import ReadPrincipal
-from app.services import matching as match_service
+from app.routers.auth import ReadPrincipal
+from app.routers.match_options import MatchOptionsDep
+from app.routers.problems import problem_responses
+from app.services import suggestions
 from app.services.needs import check_codes
 
 router = APIRouter(prefix="/api/v1", tags=["matching"], responses=problem_responses(400, 401, 403, 413, 422))
@@ -25,5 +25,5 @@ async def match(body: MatchRequest, principal: ReadPrincipal, options: MatchOpti
     programmes come only with `include_ineligible=true`, each with its reason in `warnings`.
     """
     check_codes(body, options.snapshot)
-    need = match_service.with_organisation_defaults(match_service.request_body(body), principal)
+    need = suggestions.with_organisation_defaults(suggestions.request_body(body), principal)
     return await options.answer(need, None)

@@ -7,14 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from app.db import SessionDep
-from app.errors import problem_responses
 from app.models.match import MatchAnswerPublic
 from app.models.need import NeedCreate, NeedPublic, NeedUpdate
-from app.pagination import Page, PageDep
-from app.routers.deps import SnapshotDep
-from app.routers.matching import MatchOptionsDep
-from app.security import ReadPrincipal, WritePrincipal
+from app.pagination import Page
+from app.routers.auth import ReadPrincipal, WritePrincipal
+from app.routers.deps import PageDep, SessionDep, SnapshotDep
+from app.routers.match_options import MatchOptionsDep
+from app.routers.problems import problem_responses
 from app.services import needs as need_service
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(400, 401, 403, 404, 413, 422))

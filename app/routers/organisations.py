@@ -6,8 +6,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Response, status
 
-from app.db import SessionDep
-from app.errors import problem_responses
 from app.models.organisation import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -16,8 +14,10 @@ from app.models.organisation import (
     OrganisationPublic,
     OrganisationUpdate,
 )
-from app.pagination import Page, PageDep
-from app.security import AdminPrincipal
+from app.pagination import Page
+from app.routers.auth import AdminPrincipal
+from app.routers.deps import PageDep, SessionDep
+from app.routers.problems import problem_responses
 from app.services import keys as key_service
 from app.services import organisations as org_service
 

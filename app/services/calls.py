@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from app.catalogue.document import FORMAT
 from app.catalogue.ftportal import ImportReport, fetch_topics, to_calls
 from app.models import Programme
-from app.services.catalogue import ImportResult, import_catalogue
+from app.services.catalogue import ImportResult, apply_document
 
 
 def import_ftportal_calls(
@@ -28,4 +28,6 @@ def import_ftportal_calls(
     report = to_calls(rows, known, now)
     if dry_run or not report.calls:
         return report, None
-    return report, import_catalogue(session, {"format": FORMAT, "calls": report.calls}, "merge")
+    result = apply_document(session, {"format": FORMAT, "calls": report.calls}, "merge")
+    session.commit()
+    return report, result

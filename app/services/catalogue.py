@@ -18,7 +18,7 @@ from sqlmodel import Session, SQLModel, select
 
 from app.catalogue.checks import KnownCodes, check_document
 from app.catalogue.document import FORMAT, SECTIONS, CatalogueDocument, record_json
-from app.errors import InvalidInput
+from app.errors import InvalidInput, validation_errors
 from app.models import CatalogueCall, CatalogueState, Funder, Pillar, Programme, StrategyGoal, Theme
 from app.models.base import utcnow
 
@@ -48,15 +48,21 @@ def parse_document(raw: Any) -> CatalogueDocument:
     try:
         doc = CatalogueDocument.model_validate(raw)
     except ValidationError as exc:
-        errors = [
-            {"loc": list(err["loc"]), "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
+        errors = validation_errors(exc.errors(include_url=False, include_input=False))
         raise InvalidInput(f"The catalogue document has {len(errors)} problem(s).", errors=errors) from exc
     return doc
 
 
 def import_catalogue(session: Session, raw: Any, mode: ImportMode = "merge") -> ImportResult:
+    """Import a document as one transaction: all of it lands or none of it."""
+    result = apply_document(session, raw, mode)
+    session.commit()
+    return result
+
+
+def apply_document(session: Session, raw: Any, mode: ImportMode = "merge") -> ImportResult:
+    """Write a document into the caller's transaction (not committed), bumping the version if the
+    content changed."""
     doc = parse_document(raw)
     state = _lock_state(session)
     known = KnownCodes() if mode == "replace" else _stored_codes(session)
@@ -83,7 +89,6 @@ def import_catalogue(session: Session, raw: Any, mode: ImportMode = "merge") -> 
         session.add(state)
         result.changed = True
     result.version = state.version
-    session.commit()
     return result
 
 

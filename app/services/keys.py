@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from app.errors import InvalidInput, NotFound
 from app.models import ApiKey, Organisation
 from app.models.base import utcnow
-from app.security import SCOPES, credentials_changed, hash_token, new_token
+from app.principal import SCOPES
+from app.services.auth import credentials_changed, hash_token, new_token
 
 ADMIN_ORGANISATION = "admin"
 
@@ -32,12 +33,7 @@ def organisation_by_code(session: Session, code: str) -> Organisation:
     return org
 
 
-def create_key(
-    session: Session, org_code: str, name: str, scopes: Sequence[str], token: str | None = None
-) -> tuple[ApiKey, str]:
-    """A new key for the organisation; returns it with its token, which is never stored."""
-    org = organisation_by_code(session, org_code)
-    token = token or new_token()
+def _add_key(session: Session, org: Organisation, name: str, scopes: Sequence[str], token: str) -> ApiKey:
     assert org.id is not None
     key = ApiKey(
         organisation_id=org.id,
@@ -47,8 +43,15 @@ def create_key(
         scopes=_check_scopes(scopes),
     )
     session.add(key)
+    session.flush()
+    return key
+
+
+def create_key(session: Session, org_code: str, name: str, scopes: Sequence[str]) -> tuple[ApiKey, str]:
+    """A new key for the organisation; returns it with its token, which is never stored."""
+    token = new_token()
+    key = _add_key(session, organisation_by_code(session, org_code), name, scopes, token)
     session.commit()
-    session.refresh(key)
     return key, token
 
 
@@ -70,6 +73,7 @@ def revoke_key(session: Session, key_id: int) -> ApiKey:
 
 
 def ensure_admin_organisation(session: Session) -> Organisation:
+    """The organisation of platform administrators, created when missing (its own transaction)."""
     org = session.exec(select(Organisation).where(Organisation.code == ADMIN_ORGANISATION)).first()
     if org is None:
         org = Organisation(code=ADMIN_ORGANISATION, name="Administrators", type="public_body")
@@ -83,13 +87,14 @@ def ensure_admin_organisation(session: Session) -> Organisation:
 
 
 def bootstrap_admin(session: Session, token: str) -> bool:
-    """Create an admin key for exactly `token` when no admin key exists. True when one was created."""
-    ensure_admin_organisation(session)
+    """Create an admin key for exactly `token` when no admin key exists. True when one was created.
+    Run `ensure_admin_organisation` first (a transaction of its own)."""
     keys = session.exec(select(ApiKey).where(ApiKey.revoked_at.is_(None))).all()  # type: ignore[union-attr]
     if any("admin" in key.scopes for key in keys):
         return False
     try:
-        create_key(session, ADMIN_ORGANISATION, "bootstrap", ["admin"], token=token)
+        _add_key(session, organisation_by_code(session, ADMIN_ORGANISATION), "bootstrap", ["admin"], token)
+        session.commit()
     except IntegrityError:  # a concurrent worker bootstrapped the same token
         session.rollback()
         return False

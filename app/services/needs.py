@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.errors import InvalidInput, NotFound, PreconditionFailed, PreconditionRequired
+from app.errors import InvalidInput, NotFound, PreconditionFailed, PreconditionRequired, validation_errors
+from app.etags import etag_matches
 from app.matching import detect_language
 from app.models import Need, Organisation
 from app.models.base import utcnow
 from app.models.need import NeedCreate, NeedFields, NeedPublic, NeedUpdate
-from app.security import Principal
+from app.principal import Principal
 from app.services.snapshot import CatalogueSnapshot
 
 CONTENT_FIELDS = tuple(name for name in NeedCreate.model_fields)
@@ -35,9 +36,7 @@ def etag(need: Need) -> str:
 
 
 def _matches(if_match: str, need: Need) -> bool:
-    current = etag(need)
-    candidates = [part.strip().removeprefix("W/") for part in if_match.split(",")]
-    return "*" in candidates or current in candidates
+    return etag_matches(if_match, etag(need))
 
 
 def get_need(session: Session, principal: Principal, need_id: int) -> Need:
@@ -103,7 +102,6 @@ def create_need(session: Session, principal: Principal, body: NeedCreate, snapsh
     )
     session.add(need)
     session.commit()
-    session.refresh(need)
     return need
 
 
@@ -122,7 +120,9 @@ def replace_need(
     check_codes(body, snapshot)
     organisation = session.get(Organisation, principal.organisation_id)
     assert organisation is not None
-    return _conditional_write(session, principal, current, _with_defaults(body, organisation), if_match)
+    _conditional_write(session, principal, current, _with_defaults(body, organisation), if_match)
+    session.commit()
+    return get_need(session, principal, need_id)
 
 
 def patch_need(
@@ -145,44 +145,50 @@ def patch_need(
     try:
         body = NeedCreate.model_validate(merged)
     except ValidationError as exc:
-        errors = [
-            {"loc": ["body", *err["loc"]], "msg": err["msg"], "type": err["type"]}
-            for err in exc.errors(include_url=False, include_input=False)
-        ]
+        errors = validation_errors(exc.errors(include_url=False, include_input=False), prefix=("body",))
         raise InvalidInput("The need would not be valid after this change.", errors=errors) from exc
     check_codes(body, snapshot)
     values = body.model_dump(mode="python")
     values["partners"] = body.partners.model_dump() if body.partners is not None else None
-    return _conditional_write(session, principal, current, values, if_match)
+    _conditional_write(session, principal, current, values, if_match)
+    session.commit()
+    return get_need(session, principal, need_id)
+
+
+def _unchanged(principal: Principal, current: Need) -> Any:
+    """The condition that `current` is still as read: the same revision of the same organisation's need."""
+    return (
+        (Need.id == current.id)
+        & (Need.organisation_id == principal.organisation_id)
+        & (Need.revision == current.revision)
+    )
 
 
 def _conditional_write(
     session: Session, principal: Principal, current: Need, values: dict[str, Any], if_match: str | None
-) -> Need:
+) -> None:
+    """Update `current` only if it is unchanged since it was read (and matches If-Match)."""
     if if_match is not None and not _matches(if_match, current):
         raise PreconditionFailed("The need has changed since that ETag; fetch it again.")
     statement = (
         update(Need)
-        .where(Need.id == current.id)  # type: ignore[arg-type]
-        .where(Need.organisation_id == principal.organisation_id)  # type: ignore[arg-type]
-        .where(Need.revision == current.revision)  # type: ignore[arg-type]
+        .where(_unchanged(principal, current))
         .values(**values, revision=current.revision + 1, updated_at=utcnow())
     )
     result = session.execute(statement)
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
         raise PreconditionFailed("The need was changed by another request at the same time; fetch it again.")
-    session.commit()
     session.expire_all()
-    assert current.id is not None
-    return get_need(session, principal, current.id)
 
 
 def delete_need(session: Session, principal: Principal, need_id: int, if_match: str | None) -> None:
+    """Delete a need only if it is unchanged since it was read (and matches If-Match)."""
     need = get_need(session, principal, need_id)
     if if_match is not None and not _matches(if_match, need):
         raise PreconditionFailed("The need has changed since that ETag; fetch it again.")
-    session.delete(need)
+    result = session.execute(delete(Need).where(_unchanged(principal, need)))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed("The need was changed by another request at the same time; fetch it again.")
     session.commit()
 
 

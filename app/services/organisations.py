@@ -11,7 +11,7 @@ from app.models import ApiKey, Organisation
 from app.models.base import utcnow
 from app.models.organisation import ApiKeyPublic, OrganisationCreate, OrganisationUpdate
 from app.pagination import PageParams
-from app.security import credentials_changed
+from app.services.auth import credentials_changed
 from app.services.keys import organisation_by_code
 
 

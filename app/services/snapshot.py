@@ -1,37 +1,76 @@
 """Each worker's in-memory copy of the catalogue, kept in step with the database's version.
 
 Workers share nothing but the database. A worker asks for the version at most every
-`check_seconds`; when it differs, it reloads the catalogue and (lazily) rebuilds the match index,
-so a catalogue import on one worker reaches every worker without a restart.
+`check_seconds`; when it differs, it reloads the catalogue, and everything derived from one version
+(the match index, recent answers, the rendered export) lives and dies with its `CatalogueSnapshot`.
 """
 
 from __future__ import annotations
 
+import bisect
 import gc
+import json
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from app.matching import MatchIndex
 from app.services.catalogue import current_version, export_catalogue
 
-T = TypeVar("T")
+ANSWERS_KEPT = 1024  # per worker and catalogue version
+
+
+@dataclass
+class CachedAnswer:
+    """An answer of the engine as JSON-ready data, and its bytes for an unstored need (the same need
+    asked again renders the same, so they are made once)."""
+
+    answer: dict[str, Any]
+    unstored_bytes: bytes | None = None
+
+
+class AnswerCache:
+    """Recent answers of one catalogue version, by the key of what shaped them (LRU)."""
+
+    def __init__(self, size: int = ANSWERS_KEPT) -> None:
+        self._size = size
+        self._answers: OrderedDict[str, CachedAnswer] = OrderedDict()
+        self._lock = threading.Lock()  # its own: a lookup never waits for an index build
+
+    def get(self, key: str) -> CachedAnswer | None:
+        with self._lock:
+            entry = self._answers.get(key)
+            if entry is not None:
+                self._answers.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: CachedAnswer) -> None:
+        with self._lock:
+            self._answers[key] = entry
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
 
 
 @dataclass
 class CatalogueSnapshot:
-    """The catalogue at one version, with lookups by code; read-only once built."""
+    """The catalogue at one version, with lookups by code and what is derived from it."""
 
     version: str
     document: dict[str, Any]
     by_code: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    _index: Any = None
+    answers: AnswerCache = field(default_factory=AnswerCache)
+    _index: MatchIndex | None = None
     _index_lock: threading.Lock = field(default_factory=threading.Lock)
-    _extras: dict[str, Any] = field(default_factory=dict)
+    _export: bytes | None = None
+    _export_lock: threading.Lock = field(default_factory=threading.Lock)
+    _call_moments: list[datetime] | None = None
 
     def __post_init__(self) -> None:
         for section, records in self.document.items():
@@ -42,7 +81,11 @@ class CatalogueSnapshot:
         records: list[dict[str, Any]] = self.document.get(name, [])
         return records
 
-    def index(self, build: Callable[[dict[str, Any], str], Any]) -> Any:
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+    def index(self, build: Callable[[dict[str, Any], str], MatchIndex]) -> MatchIndex:
         """The match index for this version, built once by `build(document, version)`."""
         if self._index is None:
             with self._index_lock:
@@ -51,13 +94,28 @@ class CatalogueSnapshot:
                     _settle()
         return self._index
 
-    def companion(self, name: str, make: Callable[[], T]) -> T:
-        """A per-version companion object (e.g. an answer cache), made on first use."""
-        with self._index_lock:
-            if name not in self._extras:
-                self._extras[name] = make()
-            value: T = self._extras[name]
-            return value
+    def export_bytes(self) -> bytes:
+        """The catalogue as a `fundmatch-catalogue/1` JSON document, rendered once per version."""
+        if self._export is None:
+            with self._export_lock:
+                if self._export is None:
+                    self._export = json.dumps(
+                        self.document, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+                    ).encode("utf-8")
+        return self._export
+
+    def call_epoch(self, now: datetime) -> int:
+        """How many calls' opening or deadline moments have passed at `now`: call statuses (and so
+        answers) change only when this does."""
+        if self._call_moments is None:
+            moments = [
+                datetime.fromisoformat(call[key])
+                for call in self.section("calls")
+                for key in ("opens_at", "deadline_at")
+                if call.get(key)
+            ]
+            self._call_moments = sorted(moments)
+        return bisect.bisect_right(self._call_moments, now)
 
 
 def _settle() -> None:
@@ -86,9 +144,8 @@ class SnapshotCache:
 
     def get(self) -> CatalogueSnapshot:
         """The current snapshot, after a version check on a short-lived session when one is due."""
-        now = time.monotonic()
-        snapshot = self._snapshot
-        if snapshot is not None and now - self._checked_at < self._check_seconds:
+        snapshot = self.fresh()
+        if snapshot is not None:
             return snapshot
         with self._lock, Session(self._engine) as session:
             snapshot = self._refresh(session)
@@ -97,11 +154,17 @@ class SnapshotCache:
 
     def _refresh(self, session: Session) -> CatalogueSnapshot:
         version = current_version(session)
-        if self._snapshot is None or self._snapshot.version != version:
+        if self._snapshot is not None and self._snapshot.version == version:
+            return self._snapshot
+        while True:  # the document and its version must agree: read again if an import landed between
             document = export_catalogue(session)
-            version = current_version(session)
-            self._snapshot = CatalogueSnapshot(version=version, document=document)
-            _settle()
+            session.rollback()  # end the read transaction, so the next read sees what landed since
+            after = current_version(session)
+            if after == version:
+                break
+            version = after
+        self._snapshot = CatalogueSnapshot(version=version, document=document)
+        _settle()
         return self._snapshot
 
     def invalidate(self) -> None:

@@ -1,35 +1,38 @@
-"""Bearer tokens, scopes and the current organisation.
+"""Bearer tokens: hashing, the per-worker trust cache, and checking a token against the database.
 
 Tokens are random, shown once, and stored only as SHA-256 hashes; a lookup by hash is followed by a
-constant-time comparison. `Principal` is what every route gets: the key, its organisation, its scopes.
+constant-time comparison. Checking a token only reads; recording when a key was last used is a
+separate write (`KeyUsage`) on a thread of its own, so that a request never waits for a write lock
+(an import on SQLite holds it for seconds).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import logging
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, bindparam
 from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
+from sqlalchemy.exc import OperationalError
 
-from app.errors import Forbidden, Unauthorized
+from app.errors import Unauthorized
 from app.models import ApiKey, Organisation
-from app.models.base import utcnow
+from app.principal import Principal
 
-SCOPES = ("admin", "write", "read")
+log = logging.getLogger("fundmatch.auth")
+
 TOKEN_PREFIX = "fm_"  # noqa: S105 (a prefix, not a secret)
 # last_used_at is written at most this often per key, so reads do not turn into writes.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <token>`.")
 
 
 def new_token() -> str:
@@ -38,26 +41,6 @@ def new_token() -> str:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: int
-    key_name: str
-    organisation_id: int
-    organisation_code: str
-    scopes: frozenset[str]
-    # The organisation's profile: the defaults of its needs.
-    organisation_type: str = "municipality"
-    organisation_country: str | None = None
-    organisation_region: str | None = None
-
-    def has(self, scope: str) -> bool:
-        if "admin" in self.scopes:
-            return True
-        if scope == "read":
-            return bool(self.scopes & {"read", "write"})
-        return scope in self.scopes
 
 
 _KEY_COLUMNS: tuple[Any, ...] = (
@@ -136,24 +119,27 @@ def credentials_changed() -> None:
     _changes.generation += 1
 
 
-def authenticate(engine: Engine, token: str, cache: PrincipalCache | None = None) -> Principal:
+@dataclass(frozen=True)
+class Authenticated:
+    principal: Principal
+    # When set, the key's last use is older than LAST_USED_RESOLUTION: record this moment (`KeyUsage`).
+    touch_at: datetime | None = None
+
+
+def authenticate(engine: Engine, token: str, cache: PrincipalCache | None = None) -> Authenticated:
     """The key's principal: from `cache` when it is fresh, else by one Core select on a short-lived
-    connection (no ORM objects, and no connection held for the rest of the request)."""
+    connection (no ORM objects, no write, and no connection held for the rest of the request)."""
     digest = hash_token(token)
     if cache is not None and (principal := cache.get(digest)) is not None:
-        return principal
+        return Authenticated(principal)
     generation = PrincipalCache.generation()
     with engine.connect() as connection:
         row = connection.execute(_KEY_QUERY, {"digest": digest}).first()
-        if row is None or not hmac.compare_digest(row[2], digest):
-            raise Unauthorized("The token is not valid.")
-        key_id, key_name, _, scopes, revoked_at, last_used_at, org_id, org_code, org_type, country, region = row
-        if revoked_at is not None:
-            raise Unauthorized("The token has been revoked.")
-        now = utcnow()
-        if last_used_at is None or now - _aware(last_used_at) > LAST_USED_RESOLUTION:
-            connection.execute(_TOUCH_KEY, {"key_id": key_id, "now": now})
-            connection.commit()
+    if row is None or not hmac.compare_digest(row[2], digest):
+        raise Unauthorized("The token is not valid.")
+    key_id, key_name, _, scopes, revoked_at, last_used_at, org_id, org_code, org_type, country, region = row
+    if revoked_at is not None:
+        raise Unauthorized("The token has been revoked.")
     principal = Principal(
         key_id=key_id,
         key_name=key_name,
@@ -166,7 +152,9 @@ def authenticate(engine: Engine, token: str, cache: PrincipalCache | None = None
     )
     if cache is not None:
         cache.put(digest, principal, generation)
-    return principal
+    now = datetime.now(UTC)
+    stale = last_used_at is None or now - _aware(last_used_at) > LAST_USED_RESOLUTION
+    return Authenticated(principal, touch_at=now if stale else None)
 
 
 _TOUCH_KEY = (
@@ -176,41 +164,71 @@ _TOUCH_KEY = (
 )
 
 
+class KeyUsage:
+    """Records keys' last use from one background thread, in batches.
+
+    Authentication only reads; this write waits for the database's write lock (an import on SQLite
+    holds it for seconds) on a thread of its own, so no request and no event loop waits for it.
+    A busy database only makes the record late; a key used again meanwhile is written once.
+    """
+
+    def __init__(self, engine: Engine, pause: float = 1.0) -> None:
+        self._engine = engine
+        self._pause = pause
+        self._pending: dict[int, datetime] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+
+    def record(self, key_id: int, moment: datetime) -> None:
+        with self._lock:
+            self._pending[key_id] = moment
+            if self._thread is None and not self._stopping:
+                self._thread = threading.Thread(target=self._run, name="key-usage", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def flush(self) -> None:
+        """Write what is pending now, in the caller's thread."""
+        with self._lock:
+            batch, self._pending = self._pending, {}
+        if not batch:
+            return
+        try:
+            with self._engine.begin() as connection:
+                connection.execute(_TOUCH_KEY, [{"key_id": k, "now": m} for k, m in sorted(batch.items())])
+        except OperationalError:
+            log.warning("could not record the last use of %d key(s); will try again", len(batch))
+            with self._lock:
+                self._pending = {**batch, **self._pending}
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._stopping = True
+            thread = self._thread
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout=5)
+        with contextlib.suppress(OperationalError):
+            self.flush()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            if self._stopping:
+                return
+            try:
+                self.flush()
+            except OperationalError:
+                time.sleep(self._pause)
+                self._wake.set()
+            except Exception:  # a broken database must not end the thread; the next use retries
+                log.exception("recording key use failed")
+                time.sleep(self._pause)
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> Principal:
-    """Runs on the event loop: mostly a cache hit, at worst one indexed lookup (a round trip on
-    PostgreSQL), which costs less than the hop to a worker thread and back."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthorized("An API key is required: send 'Authorization: Bearer <token>'.")
-    app = request.app
-    principal = authenticate(app.state.engine, credentials.credentials, app.state.principals)
-    request.state.principal = principal
-    return principal
-
-
-def require(scope: str) -> object:
-    """A dependency that authenticates and checks `scope` in one step (one dependency less to solve
-    on every request than a check stacked on `current_principal`)."""
-
-    async def authorised(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    ) -> Principal:
-        principal = await current_principal(request, credentials)
-        if not principal.has(scope):
-            raise Forbidden(f"This action needs the '{scope}' scope.")
-        return principal
-
-    return Depends(authorised)
-
-
-AnyPrincipal = Annotated[Principal, Depends(current_principal)]
-ReadPrincipal = Annotated[Principal, require("read")]
-WritePrincipal = Annotated[Principal, require("write")]
-AdminPrincipal = Annotated[Principal, require("admin")]
