@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from app.catalogue.ftportal import programme_for, to_calls
 from app.cli import cli
-from app.settings import get_settings
+from app.settings import Settings
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
@@ -108,23 +108,20 @@ def portal() -> Iterator[str]:
 
 
 @pytest.fixture
-def env(database_url: str, portal: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("FUNDMATCH_DATABASE_URL", database_url)
-    monkeypatch.setenv("FUNDMATCH_FTPORTAL_URL", portal)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+def env(settings: Settings, portal: str) -> Settings:
+    """Settings for the command line (its context object), pointing at the fake portal."""
+    return settings.model_copy(update={"ftportal_url": portal})
 
 
 runner = CliRunner()
 
 
-def test_import_maps_dedupes_and_keeps_only_calls_ahead(env: None) -> None:
-    assert runner.invoke(cli, ["catalogue", "load"]).exit_code == 0
-    result = runner.invoke(cli, ["calls", "import-ftportal"])
+def test_import_maps_dedupes_and_keeps_only_calls_ahead(env: Settings) -> None:
+    assert runner.invoke(cli, ["catalogue", "load"], obj=env).exit_code == 0
+    result = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
     assert result.exit_code == 0, result.output
     assert "fetched 5 rows, 2 calls mapped" in result.output
-    exported = json.loads(runner.invoke(cli, ["catalogue", "export"]).stdout)
+    exported = json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)
     calls = {c["code"]: c for c in exported["calls"]}
     twinning = calls["cerv-2027-citizens-town-tt"]
     assert twinning["programme"] == "cerv-town-twinning"
@@ -135,26 +132,21 @@ def test_import_maps_dedupes_and_keeps_only_calls_ahead(env: None) -> None:
     assert twinning["url"].endswith("/topic-details/CERV-2027-CITIZENS-TOWN-TT")
     assert calls["horizon-cl5-2027-02-d4-07"]["programme"] == "horizon-europe"
     assert "edf-2027-da-space" not in calls and "life-2024-sap-nat" not in calls
-    again = runner.invoke(cli, ["calls", "import-ftportal"])
+    again = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
     assert "+0 new, ~0 updated" in again.output
 
 
-def test_dry_run_writes_nothing(env: None) -> None:
-    runner.invoke(cli, ["catalogue", "load"])
-    before = json.loads(runner.invoke(cli, ["catalogue", "export"]).stdout)["calls"]
-    result = runner.invoke(cli, ["calls", "import-ftportal", "--dry-run"])
+def test_dry_run_writes_nothing(env: Settings) -> None:
+    runner.invoke(cli, ["catalogue", "load"], obj=env)
+    before = json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)["calls"]
+    result = runner.invoke(cli, ["calls", "import-ftportal", "--dry-run"], obj=env)
     assert result.exit_code == 0 and "cerv-2027-citizens-town-tt -> cerv-town-twinning" in result.output
-    assert json.loads(runner.invoke(cli, ["catalogue", "export"]).stdout)["calls"] == before
+    assert json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)["calls"] == before
 
 
-def test_unreachable_portal_fails_cleanly(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FUNDMATCH_DATABASE_URL", database_url)
-    monkeypatch.setenv("FUNDMATCH_FTPORTAL_URL", "http://127.0.0.1:9/none")
-    get_settings.cache_clear()
-    try:
-        result = runner.invoke(cli, ["calls", "import-ftportal"])
-    finally:
-        get_settings.cache_clear()
+def test_unreachable_portal_fails_cleanly(settings: Settings) -> None:
+    env = settings.model_copy(update={"ftportal_url": "http://127.0.0.1:9/none"})
+    result = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
     assert result.exit_code == 1 and "the portal did not answer" in result.output
 
 
