@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     ftportal_api_key: SecretStr = SecretStr("SEDIA")
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    import_child_bytes: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Catalogue imports with a larger body are parsed, checked and written in a child "
+        "process, so that their long parsing steps never hold the server's event loop.",
+    )
     catalogue_check_seconds: float = Field(
         default=1.0, ge=0, description="How often a worker asks the database for the catalogue version."
     )

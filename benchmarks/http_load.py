@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.services.matching import ANSWERS_KEPT  # noqa: E402
+from app.services.snapshot import ANSWERS_KEPT  # noqa: E402
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 
 TOKEN = "fm_benchmark-token-0123456789abcdef"  # noqa: S105 (a throwaway benchmark server)

@@ -238,3 +238,28 @@ def test_a_repeated_match_is_answered_while_the_index_lock_is_held(client: TestC
         future = pool.submit(client.post, "/api/v1/match", json=body, headers=writer)
         again = future.result(timeout=20)
     assert again.status_code == 200 and again.content == first.content
+
+
+def test_export_is_rendered_record_by_record_into_the_same_bytes() -> None:
+    from app.services.snapshot import render_document
+
+    doc = catalogue()
+    doc["programmes"][0]["description"]["sv"] = 'Åäö "citat" \\ och \u2028 rad'
+    assert render_document(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def test_a_large_import_runs_in_a_child_process_with_the_same_outcomes(make_client, admin: dict) -> None:
+    client = make_client(import_child_bytes=0)
+    summary = import_catalogue(client, admin)
+    assert summary["changed"] is True and summary["created"]["programmes"] == len(catalogue()["programmes"])
+    assert client.get("/api/v1/programmes/erasmus-plus", headers=admin).status_code == 200
+    assert import_catalogue(client, admin)["changed"] is False
+    bad = catalogue()
+    bad["programmes"][0]["funder"] = "nobody"
+    answer = client.post("/api/v1/catalogue/import", json=bad, headers=admin)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["programmes", 0, "funder"]
+    deep = client.post(
+        "/api/v1/catalogue/import", content=b"[" * 100_000, headers={**admin, "Content-Type": "application/json"}
+    )
+    assert deep.status_code == 422

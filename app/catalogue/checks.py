@@ -44,11 +44,14 @@ def check_document(doc: CatalogueDocument, known: KnownCodes | None = None) -> l
             seen.add(record.code)
         codes[section] = seen
 
-    def resolves(section: str) -> set[str]:
-        return codes[section] | set(getattr(known, section))
+    # Each target's valid codes, made once: made per reference, they cost the square of the size.
+    valid_codes = {
+        target: codes[target] | getattr(known, target)
+        for target in ("pillars", "themes", "strategy_goals", "funders", "programmes")
+    }
 
     def check_list(section: str, i: int, fieldname: str, values: Iterable[str] | None, target: str) -> None:
-        valid = resolves(target)
+        valid = valid_codes[target]
         for j, value in enumerate(values or ()):
             if value not in valid:
                 problems.add(
@@ -59,14 +62,14 @@ def check_document(doc: CatalogueDocument, known: KnownCodes | None = None) -> l
 
     for i, goal in enumerate(doc.strategy_goals):
         check_list("strategy_goals", i, "themes", goal.themes, "themes")
-    funders = resolves("funders")
+    funders = valid_codes["funders"]
     for i, prog in enumerate(doc.programmes):
         if prog.funder not in funders:
             problems.add(["programmes", i, "funder"], f"unknown funder '{prog.funder}'", "unknown_reference")
         check_list("programmes", i, "themes", prog.themes, "themes")
         check_list("programmes", i, "pillars", prog.pillars, "pillars")
         check_list("programmes", i, "strategy_goals", prog.strategy_goals, "strategy_goals")
-    programmes = resolves("programmes")
+    programmes = valid_codes["programmes"]
     for i, call in enumerate(doc.calls):
         if call.programme not in programmes:
             problems.add(["calls", i, "programme"], f"unknown programme '{call.programme}'", "unknown_reference")

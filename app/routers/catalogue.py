@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -24,10 +25,9 @@ from app.models.catalogue_api import (
 from app.pagination import Page, page_of
 from app.routers.auth import AdminPrincipal, AnyPrincipal
 from app.routers.deps import LanguageDep, NowDep, PageDep, SessionDep, SnapshotDep, app_state
-from app.routers.http import parse_json
 from app.routers.problems import problem_responses
-from app.services import catalogue as catalogue_service
 from app.services import catalogue_read as reads
+from app.services.catalogue_child import import_json_body
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
 ONE = problem_responses(401, 404)
@@ -98,9 +98,18 @@ async def import_catalogue(
     up to 50 MiB. A 422 names each bad record by `loc`, e.g. `["programmes", 12, "funder"]`.
     """
     raw = await request.body()
-    document = await run_in_threadpool(parse_json, raw)
-    result = await run_in_threadpool(catalogue_service.import_catalogue, session, document, mode)
-    app_state(request).snapshots.invalidate()
+    state = app_state(request)
+    result = await run_in_threadpool(
+        partial(
+            import_json_body,
+            session,
+            raw,
+            mode,
+            database_url=state.settings.database_url,
+            child_over_bytes=state.settings.import_child_bytes,
+        )
+    )
+    state.snapshots.invalidate()
     return {
         "catalogue_version": result.version,
         "changed": result.changed,

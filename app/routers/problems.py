@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import AppError, validation_errors
-from app.routers.http import nested_too_deeply
+from app.jsonbody import nested_too_deeply
 
 log = logging.getLogger("fundmatch.errors")
 

@@ -1,4 +1,5 @@
-"""JSON bodies that a route reads by hand (the import: large, parsed off the event loop)."""
+"""JSON bodies read by hand (the catalogue import: large, parsed off the event loop or in a child
+process): not JSON, or nested deeper than the parser goes, is a 422."""
 
 from __future__ import annotations
 
