@@ -1,12 +1,85 @@
-"""Over-long words: the compound splitter's work stays bounded (counted, not timed)."""
+"""Over-long tokens: skipped by the analyzer, and the compound splitter's work stays bounded.
+
+No timings: the work is counted (splitter calls, words reaching the splitter, terms indexed).
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
+import pytest
+
+from app.matching import Lexicon, MatchIndex, answer_to_json, build_index, catalogue_from_document, need_from_body
 from app.matching.compounds import MIN_PART, CompoundSplitter
+from app.matching.text import MAX_WORD, Analyzer, is_word, words
+from tests.matching.conftest import tiny_document
+
+TODAY = date(2026, 11, 26)
+YOUTH_SV = {
+    "title": "Ungdomsutbyte med Tyskland",
+    "description": "Vi vill ordna ett ungdomsutbyte för unga i vår kommun.",
+    "language": "sv",
+}
+
+
+@pytest.fixture
+def split_lengths(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The length of every word any ``CompoundSplitter.split`` is asked about while the test runs."""
+    seen: list[int] = []
+    original = CompoundSplitter.split
+
+    def spy(self: CompoundSplitter, word: str) -> tuple[str, ...]:
+        seen.append(len(word))
+        return original(self, word)
+
+    monkeypatch.setattr(CompoundSplitter, "split", spy)
+    yield seen
+
+
+def test_tokens_over_the_cap_are_not_words() -> None:
+    longest = "a" * MAX_WORD
+    assert is_word(longest) and not is_word(longest + "a")
+    assert words(f"ungdom {longest}a {longest}") == ["ungdom", longest]
+
+
+def test_the_analyzer_gives_no_term_for_an_over_long_word(split_lengths: list[int]) -> None:
+    analyzer = Analyzer(CompoundSplitter(["ungdom", "utbyte"], lambda w: w))
+    huge = "ungdomsutbyte" * 1600
+    assert analyzer.terms(f"ungdomsutbyte {huge}", "sv") == ["ungdomsutbyt", "ungdom", "utbyt"]
+    assert analyzer.token(huge, "sv") is None
+    assert max(split_lengths) <= MAX_WORD
+
+
+def test_a_one_word_need_of_20000_letters_is_answered(tiny_index: MatchIndex, split_lengths: list[int]) -> None:
+    huge = "ungdomsutbytesprojektet" * 870
+    assert len(huge) >= 20_000
+    body = {**YOUTH_SV, "description": huge}
+    answer = tiny_index.match(need_from_body(body), today=TODAY)
+    data = answer_to_json(answer)
+    assert data["need"] == {"language": "sv"} and data["items"][0]["programme"]["code"] == "youth-mobility"
+    assert max(split_lengths) <= MAX_WORD
+    # the word is ignored: the answer is that of the need without a description
+    plain = answer_to_json(tiny_index.match(need_from_body({**YOUTH_SV, "description": ""}), today=TODAY))
+    assert data == plain
+
+
+def test_a_programme_with_a_30000_letter_word_builds_and_ranks_as_without_it(
+    tiny_lexicon: Lexicon, tiny_index: MatchIndex, split_lengths: list[int]
+) -> None:
+    doc: dict[str, Any] = tiny_document()
+    target = next(p for p in doc["programmes"] if p["code"] == "youth-mobility")
+    huge = "ungdomsutbyte" * 2308
+    assert len(huge) >= 30_000
+    target["description"] = {lang: f"{text} {huge}" for lang, text in target["description"].items()}
+    index = build_index(catalogue_from_document(doc, "test-1"), tiny_lexicon)
+    assert max(split_lengths) <= MAX_WORD
+    assert max(len(term) for term in index.text_index.vocabulary) <= MAX_WORD
+    for body in (YOUTH_SV, {"title": "Youth exchanges", "description": "Young people meet abroad."}):
+        need = need_from_body(body)
+        assert answer_to_json(index.match(need, today=TODAY)) == answer_to_json(tiny_index.match(need, today=TODAY))
 
 
 def counted_splitter(known: list[str]) -> tuple[CompoundSplitter, list[int]]:
