@@ -16,9 +16,14 @@ Module map
 - ``columns``     weighted sums of columns of a sparse matrix, in one C call (text and feature scores)
 - ``features``    theme/pillar/goal matrices and hard-rule masks
 - ``eligibility`` hard and soft rules; ``calls`` call status and listing
+- ``indexed``     ``IndexedCatalogue``: the built index's data, which ``ranking`` reads
 - ``ranking``     scoring, candidate selection, explanations; ``goals`` strategy goals
 - ``explain``     sv/en wording; ``answer`` output records and their JSON
-- ``index``       ``build_index`` and ``MatchIndex``; ``tuning`` the ``MatchSettings``
+- ``index``       ``build_index`` and ``MatchIndex`` (an ``IndexedCatalogue`` that ranks with
+                  ``ranking``); ``tuning`` the ``MatchSettings``
+
+No import circles: ``index`` imports ``ranking`` and ``indexed``, ``ranking`` imports ``indexed``
+(``tests/matching/test_imports.py`` checks every import, lazy or ``TYPE_CHECKING`` ones too).
 """
 
 from app.matching.answer import (

@@ -1,4 +1,4 @@
-"""Score, filter, rank and explain: one need against a ``MatchIndex``.
+"""Score, filter, rank and explain: one need against an ``IndexedCatalogue`` (a built ``MatchIndex``).
 
 score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goals
         - soft_penalty * (penalised warnings), clipped to 0..1, where
@@ -22,7 +22,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -34,11 +33,9 @@ from app.matching.eligibility import budget_fit, exclusions, warnings
 from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
 from app.matching.goals import rank_goals
+from app.matching.indexed import IndexedCatalogue
 from app.matching.model import Need, Programme
 from app.matching.query import AnalysedNeed, analyse_need
-
-if TYPE_CHECKING:
-    from app.matching.index import MatchIndex
 
 FloatArray = npt.NDArray[np.float64]
 _TIE = 1e-4
@@ -69,7 +66,7 @@ class _Components:
 
 
 def _components(
-    index: MatchIndex, need: Need, analysed: AnalysedNeed, goal_weights: dict[str, float]
+    index: IndexedCatalogue, need: Need, analysed: AnalysedNeed, goal_weights: dict[str, float]
 ) -> tuple[_Components, QueryMatrix, list[int]]:
     s = index.settings
     text_index = index.text_index
@@ -92,7 +89,7 @@ def _components(
     return _Components(text, themes, pillars, goals, base), query, positions
 
 
-def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
+def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
     listed = index.listed_calls(doc, today)
@@ -108,7 +105,7 @@ def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date
 
 
 def _select(
-    index: MatchIndex,
+    index: IndexedCatalogue,
     need: Need,
     pool: npt.NDArray[np.intp],
     c: _Components,
@@ -159,7 +156,12 @@ def _matched_words(row_labels: Sequence[str], ranked_rows: list[int], limit: int
 
 
 def _reasons(
-    index: MatchIndex, need: Need, strengths: Mapping[str, float], programme: Programme, words: list[str], lang: str
+    index: IndexedCatalogue,
+    need: Need,
+    strengths: Mapping[str, float],
+    programme: Programme,
+    words: list[str],
+    lang: str,
 ) -> tuple[str, ...]:
     reasons = []
     shared = [c for c in programme.themes if strengths.get(c, 0.0) >= 0.3 and c in index.themes]
@@ -182,7 +184,7 @@ def _reasons(
     return tuple(reasons)
 
 
-def _breakdown(index: MatchIndex, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
+def _breakdown(index: IndexedCatalogue, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
     s = index.settings
     return ScoreBreakdown(
         text=s.w_text * c.text.item(doc),
@@ -209,7 +211,7 @@ def _calls(listed: tuple[ListedCall, ...], display: str) -> tuple[CallSuggestion
 
 
 def rank(
-    index: MatchIndex,
+    index: IndexedCatalogue,
     need: Need,
     *,
     today: date,
