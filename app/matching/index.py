@@ -12,7 +12,7 @@ import ctypes
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 
 from app.matching.answer import MatchAnswer
 from app.matching.bm25 import TermIndex
@@ -168,16 +168,18 @@ class MatchIndex(IndexedCatalogue):
         self,
         need: Need,
         *,
-        today: date,
+        now: datetime,
         limit: int = 10,
         include_ineligible: bool = False,
         display_language: str | None = None,
     ) -> MatchAnswer:
-        """The ``limit`` best programmes for ``need``, best first, ties by code."""
+        """The ``limit`` best programmes for ``need`` at the (timezone-aware) moment ``now``, best first,
+        ties by code. Call status follows the moment; the programme period and the closing-soon flag
+        follow its day, ``now.date()``."""
         return rank(
             self,
             need,
-            today=today,
+            now=now,
             limit=limit,
             include_ineligible=include_ineligible,
             display_language=display_language,

@@ -5,12 +5,13 @@ Its own module so that ``ranking`` needs nothing from ``index`` (which imports `
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
 from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
-from app.matching.calls import ListedCall, listed_in_order
+from app.matching.calls import ListedCall, aware, listed_in_order
 from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.goals import GoalStrengths
@@ -48,7 +49,11 @@ class IndexedCatalogue:
         # per document, in ``calls.sort_key`` order
         self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
         # ``listed_calls`` of one day: the day, and the listings computed so far
-        self._listed: tuple[date, dict[int, tuple[ListedCall, ...]]] = (date.min, {})
+        # the moments at which some call's status changes: it opens, or its deadline passes
+        self._opening = sorted(aware(c.opens_at) for c in catalogue.calls if c.opens_at is not None)
+        self._deadlines = sorted(aware(c.deadline_at) for c in catalogue.calls if c.deadline_at is not None)
+        # ``listed_calls`` of one ``_period``: the period, and the listings computed so far
+        self._listed: tuple[tuple[date, int, int], dict[int, tuple[ListedCall, ...]]] = ((date.min, 0, 0), {})
         self.themes = {t.code: t for t in catalogue.themes}
         self.pillars = {p.code: p for p in catalogue.pillars}
         self.goals = {g.code: g for g in catalogue.strategy_goals}
@@ -61,13 +66,20 @@ class IndexedCatalogue:
             lang: {p.code: localised(p.name, lang) for p in catalogue.pillars} for lang in MESSAGE_LANGUAGES
         }
 
-    def listed_calls(self, doc: int, today: date) -> tuple[ListedCall, ...]:
-        """The document's open and forthcoming calls on ``today`` (``calls.listed_in_order``), kept for the day."""
-        day, listed = self._listed
-        if day != today:
+    def _period(self, now: datetime) -> tuple[date, int, int]:
+        """Equal for two moments that list every call alike: the same day, the same calls opened
+        (``now >= opens_at``) and the same deadlines passed (``now > deadline_at``)."""
+        return (now.date(), bisect_right(self._opening, now), bisect_left(self._deadlines, now))
+
+    def listed_calls(self, doc: int, now: datetime) -> tuple[ListedCall, ...]:
+        """The document's open and forthcoming calls at ``now`` (``calls.listed_in_order``), kept while no
+        call opens or closes and the day stays the same."""
+        period = self._period(now)
+        seen, listed = self._listed
+        if seen != period:
             listed = {}
-            self._listed = (today, listed)
+            self._listed = (period, listed)
         found = listed.get(doc)
         if found is None:
-            found = listed[doc] = listed_in_order(self.calls_by_doc[doc], today, self.settings.closing_soon_days)
+            found = listed[doc] = listed_in_order(self.calls_by_doc[doc], now, self.settings.closing_soon_days)
         return found

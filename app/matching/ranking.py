@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from operator import attrgetter
 
 import numpy as np
@@ -89,10 +89,11 @@ def _components(
     return _Components(text, themes, pillars, goals, base), query, positions
 
 
-def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
+def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, now: datetime, eligible: bool) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
-    listed = index.listed_calls(doc, today)
+    today = now.date()
+    listed = index.listed_calls(doc, now)
     in_time = has_call_in_time(listed, need) if index.calls_by_doc[doc] else None
     found = warnings(programme, need, has_call_in_time=in_time)
     if not eligible:
@@ -110,7 +111,7 @@ def _select(
     pool: npt.NDArray[np.intp],
     c: _Components,
     eligible: npt.NDArray[np.bool_],
-    today: date,
+    now: datetime,
     limit: int,
 ) -> list[_Scored]:
     """The ``limit`` best of ``pool`` by exact score.
@@ -138,7 +139,7 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            insort(best, _score_one(index, need, doc, base, today, eligible.item(doc)), key=attrgetter("key"))
+            insort(best, _score_one(index, need, doc, base, now, eligible.item(doc)), key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
             return best
@@ -214,11 +215,13 @@ def rank(
     index: IndexedCatalogue,
     need: Need,
     *,
-    today: date,
+    now: datetime,
     limit: int,
     include_ineligible: bool,
     display_language: str | None,
 ) -> MatchAnswer:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     s = index.settings
     analysed = analyse_need(
         need,
@@ -232,11 +235,11 @@ def rank(
     lang = message_language(display)
     goal_weights = index.goal_strengths(analysed.themes)
     c, query, positions = _components(index, need, analysed, goal_weights)
-    eligible = index.masks.eligible(need, today)
+    eligible = index.masks.eligible(need, now.date())
     keep = c.base > 0
     if not include_ineligible:
         keep &= eligible
-    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, today, limit)
+    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit)
 
     docs = [sc.doc for sc in chosen]
     ranked_rows = query.ranked_rows(docs)

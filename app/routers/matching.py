@@ -28,7 +28,8 @@ class MatchOptions:
         self.request = request
         self.snapshot = snapshot
         # the clock and the header are read here, not by dependencies of their own: this runs on every match
-        self.today = now_of(request).date()
+        self.now = now_of(request)
+        self.today = self.now.date()
         self.display_language = parse_accept_language(accept_language)
         self.limit = limit
         self.include_ineligible = include_ineligible
@@ -39,6 +40,7 @@ class MatchOptions:
             lexicon=self.request.app.state.lexicon,
             body=body,
             today=self.today,
+            now=self.now,
             limit=self.limit,
             include_ineligible=self.include_ineligible,
             display_language=self.display_language,

@@ -6,7 +6,7 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from app.matching import Lexicon, MatchIndex, answer_to_json, build_index, catalogue_from_document, need_from_body
@@ -69,6 +69,7 @@ class MatchJob:
     lexicon: Lexicon
     body: dict[str, Any]
     today: date
+    now: datetime
     limit: int
     include_ineligible: bool
     display_language: str | None
@@ -86,7 +87,7 @@ class MatchJob:
         """Rank with the engine (CPU-bound: run it off the event loop) and remember the answer."""
         answer = index_for(self.snapshot, self.lexicon).match(
             need_from_body(self.body),
-            today=self.today,
+            now=self.now,
             limit=self.limit,
             include_ineligible=self.include_ineligible,
             display_language=self.display_language,

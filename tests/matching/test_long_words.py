@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -17,7 +17,7 @@ from app.matching.compounds import MIN_PART, CompoundSplitter
 from app.matching.text import MAX_WORD, Analyzer, is_word, words
 from tests.matching.conftest import tiny_document
 
-TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 YOUTH_SV = {
     "title": "Ungdomsutbyte med Tyskland",
     "description": "Vi vill ordna ett ungdomsutbyte för unga i vår kommun.",
@@ -57,12 +57,12 @@ def test_a_one_word_need_of_20000_letters_is_answered(tiny_index: MatchIndex, sp
     huge = "ungdomsutbytesprojektet" * 870
     assert len(huge) >= 20_000
     body = {**YOUTH_SV, "description": huge}
-    answer = tiny_index.match(need_from_body(body), today=TODAY)
+    answer = tiny_index.match(need_from_body(body), now=NOW)
     data = answer_to_json(answer)
     assert data["need"] == {"language": "sv"} and data["items"][0]["programme"]["code"] == "youth-mobility"
     assert max(split_lengths) <= MAX_WORD
     # the word is ignored: the answer is that of the need without a description
-    plain = answer_to_json(tiny_index.match(need_from_body({**YOUTH_SV, "description": ""}), today=TODAY))
+    plain = answer_to_json(tiny_index.match(need_from_body({**YOUTH_SV, "description": ""}), now=NOW))
     assert data == plain
 
 
@@ -79,7 +79,7 @@ def test_a_programme_with_a_30000_letter_word_builds_and_ranks_as_without_it(
     assert max(len(term) for term in index.text_index.vocabulary) <= MAX_WORD
     for body in (YOUTH_SV, {"title": "Youth exchanges", "description": "Young people meet abroad."}):
         need = need_from_body(body)
-        assert answer_to_json(index.match(need, today=TODAY)) == answer_to_json(tiny_index.match(need, today=TODAY))
+        assert answer_to_json(index.match(need, now=NOW)) == answer_to_json(tiny_index.match(need, now=NOW))
 
 
 def counted_splitter(known: list[str]) -> tuple[CompoundSplitter, list[int]]:
