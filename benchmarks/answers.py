@@ -16,7 +16,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from app.matching import (  # noqa: E402
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 from tests.matching.bundled import load_bundled_document  # noqa: E402
 
-TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 OPTIONS: tuple[dict[str, Any], ...] = (
     {"limit": 10},
     {"limit": 100, "include_ineligible": True},
@@ -53,7 +53,7 @@ def answers(index: MatchIndex, bodies: list[dict[str, Any]], label: str) -> Iter
     for i, body in enumerate(bodies):
         need = need_from_body(body)
         for options in OPTIONS:
-            answer = answer_to_json(index.match(need, today=TODAY, **options))
+            answer = answer_to_json(index.match(need, now=NOW, **options))
             yield json.dumps([label, i, options, answer], sort_keys=True, ensure_ascii=False)
 
 

@@ -32,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from app.matching import Lexicon, build_index, catalogue_from_document, load_lex
 from app.matching.text import Analyzer  # noqa: E402
 from benchmarks.synthetic import catalogue, needs  # noqa: E402
 
-TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 _BLOCK = 20
 
 
@@ -119,7 +119,7 @@ def measure(size: int, queries: int) -> dict[str, float]:
     gc.collect()
 
     def engine_query(body: dict[str, Any]) -> None:
-        index.match(need_from_body(body), today=TODAY, limit=10)
+        index.match(need_from_body(body), now=NOW, limit=10)
 
     def bm25s_query(body: dict[str, Any]) -> None:
         query = analyzer.terms(f"{body['title']} {body['description']}", body.get("language") or "sv")

@@ -22,7 +22,7 @@ import math
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ from tests.matching.bundled import load_bundled_document  # noqa: E402
 METRICS = ("ndcg@5", "ndcg@10", "mrr", "recall@10")
 DEV_NEEDS = ROOT / "tests" / "matching" / "dev_needs.jsonl"
 LEXICON = ROOT / "data" / "lexicon"
-TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def dcg(grades: Sequence[float], k: int) -> float:
@@ -86,10 +86,10 @@ def language_of(record: Mapping[str, Any]) -> str:
     return str(need.get("language") or (record.get("meta") or {}).get("language") or "?")
 
 
-def evaluate(index: MatchIndex, records: Iterable[Mapping[str, Any]], today: date = TODAY) -> list[Row]:
+def evaluate(index: MatchIndex, records: Iterable[Mapping[str, Any]], now: datetime = NOW) -> list[Row]:
     rows = []
     for record in records:
-        answer = index.match(need_from_body(record["need"]), today=today, limit=10)
+        answer = index.match(need_from_body(record["need"]), now=now, limit=10)
         codes = tuple(item.programme.code for item in answer.items)
         labels = record["relevant"]
         rows.append(
@@ -139,12 +139,17 @@ def default_lexicon() -> Lexicon:
     return load_lexicon(LEXICON) if any(LEXICON.glob("*.tsv")) else Lexicon()
 
 
+def moment(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalogue", type=Path, help="a catalogue document (default: the bundled one)")
     parser.add_argument("--needs", type=Path, default=DEV_NEEDS)
     parser.add_argument("--lexicon", type=Path, default=LEXICON)
-    parser.add_argument("--today", type=date.fromisoformat, default=TODAY)
+    parser.add_argument("--now", type=moment, default=NOW, help="ISO date or datetime (no time zone: UTC)")
     parser.add_argument("--worst", type=int, default=10)
     args = parser.parse_args(argv)
     doc = json.loads(args.catalogue.read_text(encoding="utf-8")) if args.catalogue else load_bundled_document()
@@ -152,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.lexicon.is_file():
         lexicon = load_lexicon(args.lexicon)
     index = build_index(catalogue_from_document(doc, "quality"), lexicon)
-    rows = evaluate(index, load_needs(args.needs), today=args.today)
+    rows = evaluate(index, load_needs(args.needs), now=args.now)
     print(f"{len(rows)} needs, {len(index.programmes)} programmes, lexicon of {len(lexicon)} pairs\n")
     print(report(rows, args.worst))
 

@@ -6,7 +6,7 @@ rather than data silently lost. Cross-record rules (duplicate codes, references)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -185,12 +185,3 @@ SECTIONS: tuple[str, ...] = ("pillars", "themes", "strategy_goals", "funders", "
 def record_json(record: Record) -> dict[str, object]:
     """The record as the document holds it: absent optional fields stay absent."""
     return record.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-
-
-def call_status(opens_at: datetime | None, deadline_at: datetime | None, now: datetime) -> str:
-    """`forthcoming` before opening, `closed` after the deadline, else `open` (no deadline: open)."""
-    if opens_at is not None and now < opens_at:
-        return "forthcoming"
-    if deadline_at is not None and now > deadline_at:
-        return "closed"
-    return "open"

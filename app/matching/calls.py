@@ -1,17 +1,18 @@
-"""Calls: status from dates, the ones worth listing, and the time-frame check.
+"""Calls: status at a moment, the ones worth listing, and the time-frame check.
 
-A call is ``forthcoming`` before it opens, ``closed`` after its deadline day
-and ``open`` otherwise (a call without deadline stays open). Listed calls are
-the open and forthcoming ones, nearest deadline first (no deadline last), ties
-by code; an open call is ``closing_soon`` when its deadline is at most
-``closing_soon_days`` days away.
+A call is ``forthcoming`` while now is before it opens, ``closed`` once now is
+past its deadline and ``open`` otherwise (a call without deadline stays open):
+``call_status`` is the one home of this rule, for the engine and the catalogue
+API alike. Listed calls are the open and forthcoming ones, nearest deadline
+first (no deadline last), ties by code; an open call is ``closing_soon`` when
+its deadline's day is at most ``closing_soon_days`` days after today.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 
 from app.matching.model import Call, Need
 
@@ -23,10 +24,16 @@ class ListedCall:
     closing_soon: bool
 
 
-def call_status(call: Call, today: date) -> str:
-    if call.opens_at is not None and call.opens_at.date() > today:
+def aware(moment: datetime) -> datetime:
+    """``moment`` itself, or taken as UTC when it has no time zone (the engine accepts such records)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def call_status(opens_at: datetime | None, deadline_at: datetime | None, now: datetime) -> str:
+    """``forthcoming`` before opening, ``closed`` after the deadline, else ``open`` (no deadline: open)."""
+    if opens_at is not None and now < aware(opens_at):
         return "forthcoming"
-    if call.deadline_at is not None and call.deadline_at.date() < today:
+    if deadline_at is not None and now > aware(deadline_at):
         return "closed"
     return "open"
 
@@ -39,15 +46,16 @@ def sort_key(call: Call) -> tuple[int, float, str]:
     return (0, moment.timestamp(), call.code)
 
 
-def listed_calls(calls: Iterable[Call], today: date, closing_soon_days: int) -> tuple[ListedCall, ...]:
-    return listed_in_order(sorted(calls, key=sort_key), today, closing_soon_days)
+def listed_calls(calls: Iterable[Call], now: datetime, closing_soon_days: int) -> tuple[ListedCall, ...]:
+    return listed_in_order(sorted(calls, key=sort_key), now, closing_soon_days)
 
 
-def listed_in_order(calls: Iterable[Call], today: date, closing_soon_days: int) -> tuple[ListedCall, ...]:
+def listed_in_order(calls: Iterable[Call], now: datetime, closing_soon_days: int) -> tuple[ListedCall, ...]:
     """``listed_calls`` of calls already in ``sort_key`` order (the index sorts each programme's once)."""
+    today = now.date()
     out = []
     for call in calls:
-        status = call_status(call, today)
+        status = call_status(call.opens_at, call.deadline_at, now)
         if status == "closed":
             continue
         soon = (

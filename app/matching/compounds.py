@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 MIN_PART = 3
+_MAX_DEPTH = 3
+# The cache is capped by entries and by the letters of its words: ``split`` takes words of any length.
 _MAX_CACHE = 200_000
+_MAX_CACHE_LETTERS = 4_000_000
 
 
 class CompoundSplitter:
@@ -23,6 +26,7 @@ class CompoundSplitter:
         self._stem = stem
         self._stems = frozenset(s for s in (stem(w) for w in self._known) if len(s) >= MIN_PART + 1)
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._cached_letters = 0
 
     @property
     def known_words(self) -> frozenset[str]:
@@ -33,25 +37,32 @@ class CompoundSplitter:
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        parts = self._split(word, depth=0)
-        if len(self._cache) < _MAX_CACHE:
+        parts = self._split(word, 0, 0, {})
+        if len(self._cache) < _MAX_CACHE and self._cached_letters + len(word) <= _MAX_CACHE_LETTERS:
             self._cache[word] = parts
+            self._cached_letters += len(word)
         return parts
 
-    def _split(self, word: str, depth: int) -> tuple[str, ...]:
-        if len(word) < 2 * MIN_PART or depth > 3:
+    def _split(
+        self, word: str, start: int, depth: int, memo: dict[tuple[int, int], tuple[str, ...]]
+    ) -> tuple[str, ...]:
+        """The best split of ``word[start:]``; ``memo`` holds the suffixes already split at each depth,
+        so each (start, depth) is solved once: at most ``len(word)`` * 5 calls, each a loop over the word."""
+        if len(word) - start < 2 * MIN_PART or depth > _MAX_DEPTH:
             return ()
         best: tuple[str, ...] = ()
         best_key: tuple[int, int] | None = None
-        for i in range(MIN_PART, len(word) - MIN_PART + 1):
-            head = self._as_head(word[:i])
+        for i in range(start + MIN_PART, len(word) - MIN_PART + 1):
+            head = self._as_head(word[start:i])
             if head is None:
                 continue
             tail = word[i:]
             if self._is_known(tail):
                 parts: tuple[str, ...] = (head, tail)
             else:
-                rest = self._split(tail, depth + 1)
+                rest = memo.get((i, depth + 1))
+                if rest is None:
+                    rest = memo[(i, depth + 1)] = self._split(word, i, depth + 1, memo)
                 if not rest:
                     continue
                 parts = (head, *rest)

@@ -63,11 +63,18 @@ def region_finding(programme: Programme, need: Need) -> Finding | None:
     return Finding("region_outside", {"region": need.region, "regions": regions})
 
 
+def programme_active(end: date | None, day: date) -> bool:
+    """Whether a programme whose period ends on ``end`` (``None``: open-ended) is active on ``day``:
+    its period has not ended, the end day included. The one home of "active", for the engine and the API;
+    ``features.EligibilityMasks`` applies the same rule to all programmes at once."""
+    return end is None or day <= end
+
+
 def period_exclusion(programme: Programme, need: Need, today: date) -> Finding | None:
     end = programme.period.end
     if end is None:
         return None
-    if end < today:
+    if not programme_active(end, today):
         return Finding("period_over", {"end": end.isoformat()})
     if need.start_date is not None and end < need.start_date:
         return Finding("period_ends_before_start", {"end": end.isoformat(), "start": need.start_date.isoformat()})

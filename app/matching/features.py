@@ -218,6 +218,7 @@ class EligibilityMasks:
                 rule_mask = self._rule_mask(key, need)
             mask = mask & rule_mask
         first_day = max(today, need.start_date) if need.start_date else today
+        # ``eligibility.programme_active`` on the first day, for every programme at once
         return mask & (self._ends >= first_day.toordinal())
 
     def _rule_mask(self, key: tuple[str, ...], need: Need) -> BoolArray:

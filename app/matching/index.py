@@ -12,17 +12,16 @@ import ctypes
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 
 from app.matching.answer import MatchAnswer
 from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
-from app.matching.calls import ListedCall, listed_in_order, sort_key
+from app.matching.calls import sort_key
 from app.matching.compounds import CompoundSplitter
 from app.matching.corpus import ANY_LANGUAGE, Corpus
-from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
-from app.matching.goals import GoalStrengths
+from app.matching.indexed import IndexedCatalogue
 from app.matching.lexicon import Lexicon
 from app.matching.model import Call, Catalogue, Need, Text
 from app.matching.ranking import rank
@@ -162,73 +161,25 @@ def _release_freed_memory() -> None:
     trim(0)
 
 
-class MatchIndex:
+class MatchIndex(IndexedCatalogue):
     """The ranked-suggestion engine for one catalogue version."""
-
-    def __init__(
-        self,
-        *,
-        catalogue: Catalogue,
-        settings: MatchSettings,
-        analyzer: Analyzer,
-        bridge: Bridge,
-        text_index: TermIndex,
-        features: ProgrammeFeatures,
-        masks: EligibilityMasks,
-        calls_of: Mapping[str, tuple[Call, ...]],
-        vocabularies: dict[str, frozenset[str]],
-    ) -> None:
-        self.catalogue = catalogue
-        self.settings = settings
-        self.analyzer = analyzer
-        self.bridge = bridge
-        self.text_index = text_index
-        self.features = features
-        self.masks = masks
-        self.calls_of = calls_of
-        self.vocabularies = vocabularies
-        self.programmes = tuple(catalogue.programmes)
-        # per document, in ``calls.sort_key`` order
-        self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
-        # ``listed_calls`` of one day: the day, and the listings computed so far
-        self._listed: tuple[date, dict[int, tuple[ListedCall, ...]]] = (date.min, {})
-        self.themes = {t.code: t for t in catalogue.themes}
-        self.pillars = {p.code: p for p in catalogue.pillars}
-        self.goals = {g.code: g for g in catalogue.strategy_goals}
-        self.goal_strengths = GoalStrengths(catalogue.strategy_goals)
-        # theme and pillar names in the two message languages, as reasons print them
-        self.theme_names = {
-            lang: {t.code: localised(t.name, lang) for t in catalogue.themes} for lang in MESSAGE_LANGUAGES
-        }
-        self.pillar_names = {
-            lang: {p.code: localised(p.name, lang) for p in catalogue.pillars} for lang in MESSAGE_LANGUAGES
-        }
-
-    def listed_calls(self, doc: int, today: date) -> tuple[ListedCall, ...]:
-        """The document's open and forthcoming calls on ``today`` (``calls.listed_in_order``), kept for the day."""
-        day, listed = self._listed
-        if day != today:
-            listed = {}
-            self._listed = (today, listed)
-        found = listed.get(doc)
-        if found is None:
-            found = listed[doc] = listed_in_order(self.calls_by_doc[doc], today, self.settings.closing_soon_days)
-        return found
 
     def match(
         self,
         need: Need,
         *,
-        today: date,
+        now: datetime,
         limit: int = 10,
         include_ineligible: bool = False,
         display_language: str | None = None,
     ) -> MatchAnswer:
-        """The ``limit`` best programmes for ``need``, best first, ties by code."""
+        """The ``limit`` best programmes for ``need`` at the (timezone-aware) moment ``now``, best first,
+        ties by code. Call status follows the moment; the programme period and the closing-soon flag
+        follow its day, ``now.date()``."""
         return rank(
             self,
             need,
-            today=today,
+            now=now,
             limit=limit,
             include_ineligible=include_ineligible,
             display_language=display_language,

@@ -1,4 +1,4 @@
-"""Score, filter, rank and explain: one need against a ``MatchIndex``.
+"""Score, filter, rank and explain: one need against an ``IndexedCatalogue`` (a built ``MatchIndex``).
 
 score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goals
         - soft_penalty * (penalised warnings), clipped to 0..1, where
@@ -20,9 +20,8 @@ from __future__ import annotations
 from bisect import insort
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -34,11 +33,9 @@ from app.matching.eligibility import budget_fit, exclusions, warnings
 from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
 from app.matching.goals import rank_goals
+from app.matching.indexed import IndexedCatalogue
 from app.matching.model import Need, Programme
 from app.matching.query import AnalysedNeed, analyse_need
-
-if TYPE_CHECKING:
-    from app.matching.index import MatchIndex
 
 FloatArray = npt.NDArray[np.float64]
 _TIE = 1e-4
@@ -69,7 +66,7 @@ class _Components:
 
 
 def _components(
-    index: MatchIndex, need: Need, analysed: AnalysedNeed, goal_weights: dict[str, float]
+    index: IndexedCatalogue, need: Need, analysed: AnalysedNeed, goal_weights: dict[str, float]
 ) -> tuple[_Components, QueryMatrix, list[int]]:
     s = index.settings
     text_index = index.text_index
@@ -92,10 +89,11 @@ def _components(
     return _Components(text, themes, pillars, goals, base), query, positions
 
 
-def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date, eligible: bool) -> _Scored:
+def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, now: datetime, eligible: bool) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
-    listed = index.listed_calls(doc, today)
+    today = now.date()
+    listed = index.listed_calls(doc, now)
     in_time = has_call_in_time(listed, need) if index.calls_by_doc[doc] else None
     found = warnings(programme, need, has_call_in_time=in_time)
     if not eligible:
@@ -108,12 +106,12 @@ def _score_one(index: MatchIndex, need: Need, doc: int, base: float, today: date
 
 
 def _select(
-    index: MatchIndex,
+    index: IndexedCatalogue,
     need: Need,
     pool: npt.NDArray[np.intp],
     c: _Components,
     eligible: npt.NDArray[np.bool_],
-    today: date,
+    now: datetime,
     limit: int,
 ) -> list[_Scored]:
     """The ``limit`` best of ``pool`` by exact score.
@@ -141,7 +139,7 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            insort(best, _score_one(index, need, doc, base, today, eligible.item(doc)), key=attrgetter("key"))
+            insort(best, _score_one(index, need, doc, base, now, eligible.item(doc)), key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
             return best
@@ -159,7 +157,12 @@ def _matched_words(row_labels: Sequence[str], ranked_rows: list[int], limit: int
 
 
 def _reasons(
-    index: MatchIndex, need: Need, strengths: Mapping[str, float], programme: Programme, words: list[str], lang: str
+    index: IndexedCatalogue,
+    need: Need,
+    strengths: Mapping[str, float],
+    programme: Programme,
+    words: list[str],
+    lang: str,
 ) -> tuple[str, ...]:
     reasons = []
     shared = [c for c in programme.themes if strengths.get(c, 0.0) >= 0.3 and c in index.themes]
@@ -182,7 +185,7 @@ def _reasons(
     return tuple(reasons)
 
 
-def _breakdown(index: MatchIndex, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
+def _breakdown(index: IndexedCatalogue, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
     s = index.settings
     return ScoreBreakdown(
         text=s.w_text * c.text.item(doc),
@@ -209,14 +212,16 @@ def _calls(listed: tuple[ListedCall, ...], display: str) -> tuple[CallSuggestion
 
 
 def rank(
-    index: MatchIndex,
+    index: IndexedCatalogue,
     need: Need,
     *,
-    today: date,
+    now: datetime,
     limit: int,
     include_ineligible: bool,
     display_language: str | None,
 ) -> MatchAnswer:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
     s = index.settings
     analysed = analyse_need(
         need,
@@ -230,11 +235,11 @@ def rank(
     lang = message_language(display)
     goal_weights = index.goal_strengths(analysed.themes)
     c, query, positions = _components(index, need, analysed, goal_weights)
-    eligible = index.masks.eligible(need, today)
+    eligible = index.masks.eligible(need, now.date())
     keep = c.base > 0
     if not include_ineligible:
         keep &= eligible
-    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, today, limit)
+    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit)
 
     docs = [sc.doc for sc in chosen]
     ranked_rows = query.ranked_rows(docs)

@@ -4,7 +4,8 @@ An ``Analyzer`` turns text of a known language into index terms: lower-cased
 word tokens without stop words, stemmed with the Snowball stemmer of that
 language (PyStemmer), and for Swedish each compound word also yields the stems
 of its known parts. Terms of all languages share one space: a Swedish stem and
-an English stem are simply different strings.
+an English stem are simply different strings. Tokens longer than ``MAX_WORD``
+are not words and yield no term, which keeps the cost of a text linear in its length.
 
 ``detect_language`` decides between Swedish and English from stop words and
 the letters å, ä, ö, with the catalogue's vocabularies as a tie-breaker.
@@ -43,7 +44,13 @@ _SNOWBALL = {
     "pt": "portuguese",
 }
 _SWEDISH_LETTERS = frozenset("åäö")
-_MAX_CACHE = 500_000
+# Longer tokens are not words (the longest in the bundled catalogue, lexicon and development set has 30
+# letters): they are skipped, so no stemming or compound splitting ever sees them.
+MAX_WORD = 64
+# Entries per cache (a 20,000-programme catalogue needs 15,000). Only words of at most ``MAX_WORD`` letters
+# are cached, so an entry of both caches together takes at most about 600 bytes (word, stem, ``Token``):
+# 120 MB at worst, however many distinct words the needs bring.
+_MAX_CACHE = 200_000
 
 
 def tokens(lowered: str) -> list[str]:
@@ -56,13 +63,14 @@ def tokens(lowered: str) -> list[str]:
 
 
 def is_word(token: str) -> bool:
-    """Whether a token is kept as a word: numbers and one-letter tokens are not."""
-    return len(token) > 1 and not token.isdigit()
+    """Whether a token is kept as a word: numbers, one-letter tokens and ones over ``MAX_WORD`` are not."""
+    return 1 < len(token) <= MAX_WORD and not token.isdigit()
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens; numbers and one-letter tokens are dropped."""
-    return [w for w in tokens(text.lower()) if len(w) > 1 and not w.isdigit()]
+    """Lower-cased word tokens, as ``is_word`` keeps them."""
+    # ``is_word`` inlined: this runs on every token of every text
+    return [w for w in tokens(text.lower()) if 1 < len(w) <= MAX_WORD and not w.isdigit()]
 
 
 def detect_language(
@@ -127,13 +135,15 @@ class Analyzer:
                 found = self._stemmer(algorithm).stemWords(new)
         fresh = dict(zip(new, found, strict=True))
         room = max(0, _MAX_CACHE - len(self._stems))
-        self._stems.update(((language, w), fresh[w]) for w in new[:room])
+        self._stems.update(((language, w), fresh[w]) for w in new[:room] if len(w) <= MAX_WORD)
         return [fresh[w] if w in fresh else self._stems[(language, w)] for w in words]
 
     def analyse(self, words: Sequence[str], language: str) -> list[Token | None]:
         """``token`` of each word, with the stems of new words computed in bulk first."""
         stop = BY_LANGUAGE.get(language, frozenset())
-        self.stems([w for w in words if w not in stop and (language, w) not in self._tokens], language)
+        self.stems(
+            [w for w in words if len(w) <= MAX_WORD and w not in stop and (language, w) not in self._tokens], language
+        )
         return [self.token(w, language) for w in words]
 
     def stem(self, word: str, language: str) -> str:
@@ -144,12 +154,14 @@ class Analyzer:
         algorithm = _SNOWBALL.get(language)
         with self._lock:
             stem = word if algorithm is None else self._stemmer(algorithm).stemWord(word)
-        if len(self._stems) < _MAX_CACHE:
+        if len(self._stems) < _MAX_CACHE and len(word) <= MAX_WORD:
             self._stems[key] = stem
         return stem
 
     def token(self, word: str, language: str) -> Token | None:
-        """The analysis of one lower-cased word, or ``None`` for a stop word."""
+        """The analysis of one lower-cased word, or ``None`` for a stop word or a token over ``MAX_WORD``."""
+        if len(word) > MAX_WORD:
+            return None
         key = (language, word)
         if key in self._tokens:
             return self._tokens[key]

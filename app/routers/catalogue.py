@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import InvalidInput
 from app.etags import etag_matches
 from app.i18n import render
+from app.matching.eligibility import programme_active
 from app.models.catalogue_api import (
     CallPublic,
     CatalogueInfo,
@@ -194,7 +195,7 @@ def get_funder(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: Language
 def _programme_out(record: dict[str, Any], lang: str | None, now: datetime) -> dict[str, Any]:
     period = record.get("period") or {}
     end = period.get("end")
-    return {**_labelled(record, lang), "active": end is None or end >= now.date().isoformat()}
+    return {**_labelled(record, lang), "active": programme_active(date.fromisoformat(end) if end else None, now.date())}
 
 
 @router.get("/programmes", response_model=Page[ProgrammePublic])

@@ -41,6 +41,7 @@ class MatchOptions:
             body=body,
             today=self.now.date(),
             call_epoch=self.snapshot.call_epoch(self.now),
+            now=self.now,
             limit=self.limit,
             include_ineligible=self.include_ineligible,
             display_language=self.display_language,

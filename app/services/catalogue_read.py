@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.catalogue.document import call_status
 from app.errors import NotFound
-from app.matching.eligibility import covers
+from app.matching.calls import call_status
+from app.matching.eligibility import covers, programme_active
 from app.services.snapshot import CatalogueSnapshot
 
 
@@ -58,7 +58,8 @@ def _open_list(allowed: list[str] | None, value: str | None) -> bool:
 def _active(prog: dict[str, Any], day: date) -> bool:
     period = prog.get("period") or {}
     start, end = period.get("start"), period.get("end")
-    return (start is None or date.fromisoformat(start) <= day) and (end is None or day <= date.fromisoformat(end))
+    started = start is None or date.fromisoformat(start) <= day
+    return started and programme_active(date.fromisoformat(end) if end else None, day)
 
 
 def _texts(record: dict[str, Any]) -> list[str]:

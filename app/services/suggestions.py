@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import anyio.to_thread
@@ -43,6 +43,7 @@ class MatchJob:
     snapshot: CatalogueSnapshot
     lexicon: Lexicon
     body: dict[str, Any]
+    now: datetime
     today: date
     # How many call dates have passed: the answer's call statuses depend on the moment only through it.
     call_epoch: int
@@ -52,6 +53,8 @@ class MatchJob:
 
     @property
     def key(self) -> str:
+        """What shapes the answer: the need, the day (eligibility, closing soon) and the call epoch
+        (statuses), not the moment itself, so that an answer is reused until one of them changes."""
         options = [self.today.isoformat(), self.call_epoch, self.limit, self.include_ineligible, self.display_language]
         return json.dumps([self.body, options], sort_keys=True, ensure_ascii=False, default=str)
 
@@ -59,7 +62,7 @@ class MatchJob:
 def _compute(job: MatchJob) -> CachedAnswer:
     answer = index_for(job.snapshot, job.lexicon).match(
         need_from_body(job.body),
-        today=job.today,
+        now=job.now,
         limit=job.limit,
         include_ineligible=job.include_ineligible,
         display_language=job.display_language,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from app.matching.eligibility import exclusions, warnings
+from app.matching.eligibility import exclusions, programme_active, warnings
 from app.matching.model import GrantRange, Need, Partners, Partnership, Period, Programme
 
 TODAY = date(2026, 11, 26)
@@ -65,6 +65,15 @@ def test_need_without_region_in_a_country_outside_the_area_is_excluded() -> None
 def test_programme_period_over_is_excluded() -> None:
     p = prog(period=Period(date(2014, 1, 1), date(2020, 12, 31)))
     assert codes(exclusions(p, need(), TODAY)) == ["period_over"]
+
+
+def test_a_programme_is_active_up_to_and_including_its_last_day() -> None:
+    tomorrow = TODAY + timedelta(days=1)
+    assert programme_active(TODAY, TODAY) and not programme_active(TODAY, tomorrow)
+    assert programme_active(None, tomorrow)
+    ending_today = prog(period=Period(date(2021, 1, 1), TODAY))
+    assert exclusions(ending_today, need(), TODAY) == []
+    assert codes(exclusions(ending_today, need(), tomorrow)) == ["period_over"]
 
 
 def test_programme_ending_before_the_need_starts_is_excluded() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
@@ -92,8 +92,8 @@ def test_listing_presorted_calls_equals_listing_with_a_sort() -> None:
         return Call(code=code, programme="p", title={"en": code}, deadline_at=moment)
 
     calls = [call("b", "2027-01-10T12:00"), call("a", None), call("c", "2026-12-01T12:00"), call("d", "2026-11-01")]
-    today = date(2026, 11, 26)
-    assert listed_in_order(sorted(calls, key=sort_key), today, 30) == listed_calls(calls, today, 30)
+    now = datetime(2026, 11, 26, tzinfo=CET)
+    assert listed_in_order(sorted(calls, key=sort_key), now, 30) == listed_calls(calls, now, 30)
 
 
 def test_goal_strengths_equal_goal_strength_per_goal(tiny_index: MatchIndex) -> None:

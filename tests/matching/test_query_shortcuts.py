@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, datetime
 from operator import itemgetter
 
 import numpy as np
@@ -93,9 +93,20 @@ def test_only_goals_out_of_reach_are_left_unrounded() -> None:
             assert top(_within_reach(scored, limit)) == top(scored)
 
 
-def test_listed_calls_are_kept_per_day(tiny_index: MatchIndex) -> None:
-    days = [date(2026, 11, 26), date(2027, 3, 1), date(2026, 11, 26), date(2028, 1, 1)]
+def test_kept_listed_calls_equal_listing_afresh(tiny_index: MatchIndex) -> None:
+    # round 1 of youth-mobility closes 2026-12-10 at 12:00 CET, round 2 opens 2027-02-01 at 00:00 CET
+    moments = [
+        datetime(2026, 11, 26, tzinfo=UTC),
+        datetime(2026, 12, 10, 10, 59, tzinfo=UTC),
+        datetime(2026, 12, 10, 11, 1, tzinfo=UTC),
+        datetime(2026, 12, 10, 10, 0, tzinfo=UTC),
+        datetime(2027, 1, 31, 22, 59, tzinfo=UTC),
+        datetime(2027, 1, 31, 23, 0, tzinfo=UTC),
+        datetime(2027, 3, 1, tzinfo=UTC),
+        datetime(2026, 11, 26, tzinfo=UTC),
+        datetime(2028, 1, 1, tzinfo=UTC),
+    ]
     soon = tiny_index.settings.closing_soon_days
-    for day in days:
+    for now in moments:
         for doc, calls in enumerate(tiny_index.calls_by_doc):
-            assert tiny_index.listed_calls(doc, day) == listed_calls(calls, day, soon)
+            assert tiny_index.listed_calls(doc, now) == listed_calls(calls, now, soon), now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.matching import (
@@ -16,7 +16,7 @@ from app.matching import (
 )
 from tests.matching.conftest import programme, tiny_document
 
-TODAY = date(2026, 11, 26)
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
 YOUTH_SV: dict[str, Any] = {
     "title": "Ungdomsutbyte med vänort i Tyskland",
     "description": "Fritidsgården vill ordna ett utbyte för 20 ungdomar med vår vänort.",
@@ -28,7 +28,7 @@ YOUTH_SV: dict[str, Any] = {
 
 
 def codes(index: MatchIndex, body: dict[str, Any], **kwargs: Any) -> list[str]:
-    return [i.programme.code for i in index.match(need_from_body(body), today=TODAY, **kwargs).items]
+    return [i.programme.code for i in index.match(need_from_body(body), **{"now": NOW, **kwargs}).items]
 
 
 def test_swedish_need_finds_the_english_described_programme_first(tiny_index: MatchIndex) -> None:
@@ -36,7 +36,7 @@ def test_swedish_need_finds_the_english_described_programme_first(tiny_index: Ma
 
 
 def test_scores_are_in_0_1_sorted_and_ranked(tiny_index: MatchIndex) -> None:
-    items = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY).items
+    items = tiny_index.match(need_from_body(YOUTH_SV), now=NOW).items
     assert items and all(0.0 <= i.score <= 1.0 for i in items)
     assert [i.rank for i in items] == list(range(1, len(items) + 1))
     assert [i.score for i in items] == sorted((i.score for i in items), reverse=True)
@@ -46,8 +46,8 @@ def test_same_input_gives_the_same_answer(tiny_lexicon: Lexicon) -> None:
     first = build_index(catalogue_from_document(tiny_document(), "v"), tiny_lexicon)
     second = build_index(catalogue_from_document(tiny_document(), "v"), tiny_lexicon)
     need = need_from_body(YOUTH_SV)
-    assert answer_to_json(first.match(need, today=TODAY)) == answer_to_json(second.match(need, today=TODAY))
-    assert first.match(need, today=TODAY) == first.match(need, today=TODAY)
+    assert answer_to_json(first.match(need, now=NOW)) == answer_to_json(second.match(need, now=NOW))
+    assert first.match(need, now=NOW) == first.match(need, now=NOW)
 
 
 def test_ties_are_broken_by_code(tiny_lexicon: Lexicon) -> None:
@@ -56,16 +56,28 @@ def test_ties_are_broken_by_code(tiny_lexicon: Lexicon) -> None:
     doc["programmes"] = [{**twin, "code": "b-twin"}, {**twin, "code": "a-twin"}]
     doc["calls"] = []
     index = build_index(catalogue_from_document(doc, "v"), tiny_lexicon)
-    items = index.match(need_from_body({"title": "School", "description": "teacher"}), today=TODAY).items
+    items = index.match(need_from_body({"title": "School", "description": "teacher"}), now=NOW).items
     assert [i.programme.code for i in items] == ["a-twin", "b-twin"]
     assert items[0].score == items[1].score
+
+
+def test_a_programme_ending_today_is_suggested_today_and_not_tomorrow(tiny_lexicon: Lexicon) -> None:
+    doc = tiny_document()
+    doc["programmes"] = [programme("ends-today", period={"start": "2021-01-01", "end": "2026-11-26"})]
+    index = build_index(catalogue_from_document(doc, "v"), tiny_lexicon)
+    body = {"title": "The ends today programme", "description": "ends today"}
+    late_today = datetime(2026, 11, 26, 23, 59, tzinfo=UTC)
+    assert codes(index, body, now=late_today) == ["ends-today"]
+    assert codes(index, body, now=late_today + timedelta(minutes=1)) == []
+    (item,) = index.match(need_from_body(body), now=late_today + timedelta(days=1), include_ineligible=True).items
+    assert not item.eligible and "2026-11-26" in item.warnings[0]
 
 
 def test_ineligible_programmes_only_come_on_request_with_their_reason(tiny_index: MatchIndex) -> None:
     body = {**YOUTH_SV, "applicant_type": "school"}
     assert "youth-mobility" not in codes(tiny_index, body)
     assert "old-programme" not in codes(tiny_index, body)
-    answer = tiny_index.match(need_from_body(body), today=TODAY, include_ineligible=True)
+    answer = tiny_index.match(need_from_body(body), now=NOW, include_ineligible=True)
     by_code = {i.programme.code: i for i in answer.items}
     assert not by_code["youth-mobility"].eligible
     assert any("school" in w for w in by_code["youth-mobility"].warnings)
@@ -80,15 +92,15 @@ def test_region_outside_excludes_and_inside_keeps(tiny_index: MatchIndex) -> Non
 
 
 def test_soft_rules_warn_and_lower_the_score(tiny_index: MatchIndex) -> None:
-    fine = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": 50_000}), today=TODAY).items[0]
-    off = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": 500_000}), today=TODAY).items[0]
+    fine = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": 50_000}), now=NOW).items[0]
+    off = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": 500_000}), now=NOW).items[0]
     assert fine.programme.code == off.programme.code == "youth-mobility"
     assert off.score < fine.score
     assert any("500 000" in w for w in off.warnings)
 
 
 def test_calls_are_open_and_forthcoming_nearest_deadline_first(tiny_index: MatchIndex) -> None:
-    item = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY).items[0]
+    item = tiny_index.match(need_from_body(YOUTH_SV), now=NOW).items[0]
     assert [(c.code, c.status, c.closing_soon) for c in item.calls] == [
         ("ym-2027-round-1", "open", True),
         ("ym-2027-round-2", "forthcoming", False),
@@ -99,14 +111,14 @@ def test_calls_are_open_and_forthcoming_nearest_deadline_first(tiny_index: Match
 def test_only_closed_calls_warn_about_the_time_frame(tiny_index: MatchIndex) -> None:
     body = {"title": "Laddinfrastruktur", "description": "Laddstolpar och utsläpp", "country": "SE"}
     item = next(
-        i for i in tiny_index.match(need_from_body(body), today=TODAY).items if i.programme.code == "climate-investment"
+        i for i in tiny_index.match(need_from_body(body), now=NOW).items if i.programme.code == "climate-investment"
     )
     assert item.calls == ()
     assert any("utlysning" in w for w in item.warnings)
 
 
 def test_explanations_follow_the_need_language(tiny_index: MatchIndex) -> None:
-    item = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY).items[0]
+    item = tiny_index.match(need_from_body(YOUTH_SV), now=NOW).items[0]
     text = " | ".join(item.reasons)
     assert "Delar teman: Unga" in text
     assert "ungdomsutbyte ~ youth exchange" in text
@@ -116,7 +128,7 @@ def test_explanations_follow_the_need_language(tiny_index: MatchIndex) -> None:
 
 
 def test_explanations_follow_the_display_language(tiny_index: MatchIndex) -> None:
-    answer = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY, display_language="en")
+    answer = tiny_index.match(need_from_body(YOUTH_SV), now=NOW, display_language="en")
     item = answer.items[0]
     assert answer.language == "sv" and answer.display_language == "en"
     assert any(r.startswith("Shares the themes Youth") for r in item.reasons)
@@ -125,13 +137,13 @@ def test_explanations_follow_the_display_language(tiny_index: MatchIndex) -> Non
 
 def test_strategy_goals_are_ranked(tiny_index: MatchIndex) -> None:
     body = {"title": "Laddinfrastruktur", "description": "Minska utsläppen", "country": "SE"}
-    goals = tiny_index.match(need_from_body(body), today=TODAY).strategy_goals
+    goals = tiny_index.match(need_from_body(body), now=NOW).strategy_goals
     assert goals[0].code == "eu2020-climate-energy"
     assert 0 < goals[0].score <= 1
 
 
 def test_answer_json_has_the_contract_shape(tiny_index: MatchIndex) -> None:
-    data = answer_to_json(tiny_index.match(need_from_body(YOUTH_SV), today=TODAY, limit=2))
+    data = answer_to_json(tiny_index.match(need_from_body(YOUTH_SV), now=NOW, limit=2))
     assert data["need"] == {"language": "sv"} and data["catalogue_version"] == "test-1"
     assert len(data["items"]) == 2
     item = data["items"][0]
@@ -146,24 +158,24 @@ def test_answer_json_has_the_contract_shape(tiny_index: MatchIndex) -> None:
 
 def test_language_is_detected_when_absent(tiny_index: MatchIndex) -> None:
     body = {"title": "Youth exchange with our twin town", "description": "Young people meet in Germany."}
-    assert tiny_index.match(need_from_body(body), today=TODAY).language == "en"
+    assert tiny_index.match(need_from_body(body), now=NOW).language == "en"
 
 
 def test_an_empty_catalogue_answers_nothing(tiny_lexicon: Lexicon) -> None:
     doc = {"format": "fundmatch-catalogue/1", "programmes": [programme("only")]}
     index = build_index(catalogue_from_document(doc, "v"), tiny_lexicon)
-    assert index.match(need_from_body({"title": "x", "description": "y"}), today=TODAY).items == ()
+    assert index.match(need_from_body({"title": "x", "description": "y"}), now=NOW).items == ()
 
 
 def test_programme_name_falls_back_to_english(tiny_index: MatchIndex) -> None:
-    answer = tiny_index.match(need_from_body(YOUTH_SV), today=TODAY, display_language="de")
+    answer = tiny_index.match(need_from_body(YOUTH_SV), now=NOW, display_language="de")
     assert answer.items[0].programme.name == "Youth mobility"
     assert answer.items[0].reasons[0].startswith("Shares the themes")
 
 
 def test_a_budget_inside_the_grant_range_is_a_reason_and_outside_it_a_warning(tiny_index: MatchIndex) -> None:
     def youth_item(budget: int) -> MatchItem:
-        answer = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": budget}), today=TODAY)
+        answer = tiny_index.match(need_from_body({**YOUTH_SV, "budget_eur": budget}), now=NOW)
         return next(i for i in answer.items if i.programme.code == "youth-mobility")
 
     inside, above = youth_item(60_000), youth_item(200_000)
