@@ -111,6 +111,20 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def wait_ready(base: str, seconds: float) -> None:
+    """Wait until the server at `base` answers /readyz with 200."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the server at {base} did not become ready")
+        time.sleep(0.2)
+
+
 @contextmanager
 def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iterator[Served]:
     """Load a synthetic catalogue of `size` programmes (and calls) into a fresh SQLite database with the
@@ -139,17 +153,8 @@ def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iter
     )
     base = f"http://127.0.0.1:{port}"
     try:
+        wait_ready(base, 600)
         with httpx.Client(base_url=base, timeout=600, headers=AUTH) as http:
-            deadline = time.monotonic() + 600
-            while True:
-                try:
-                    if http.get("/readyz").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise SystemExit("http_load: the server did not become ready")
-                time.sleep(0.2)
             started = time.perf_counter()
             warm = list(warm_bodies) or [json.dumps(n) for n in needs(8)]
             for body in (warm * workers * 8)[: 8 * workers]:  # every worker builds its index once

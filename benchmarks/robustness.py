@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
 
 from app.catalogue.checks import check_document  # noqa: E402
 from app.services.catalogue import parse_document  # noqa: E402
-from benchmarks.http_load import BIN, TOKEN, _free_port  # noqa: E402
+from benchmarks.http_load import BIN, TOKEN, _free_port, wait_ready  # noqa: E402
 from benchmarks.synthetic import catalogue, vocabulary  # noqa: E402
 
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -77,16 +77,7 @@ def server(work: Path) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("robustness: the server did not start")
-            time.sleep(0.2)
+        wait_ready(base, 120)
         yield base
     finally:
         process.terminate()
