@@ -16,6 +16,7 @@ from typing import Annotated
 import httpx
 import typer
 import uvicorn
+from pydantic import ValidationError
 
 from app import migrations
 from app.catalogue.bundled import CatalogueFileError, read_document
@@ -40,7 +41,15 @@ cli.add_typer(calls_cli, name="calls")
 
 def _settings(ctx: typer.Context) -> Settings:
     obj = ctx.find_root().obj
-    return obj if isinstance(obj, Settings) else get_settings()
+    if isinstance(obj, Settings):
+        return obj
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False, include_input=False):
+            name = "FUNDMATCH_" + "_".join(str(p) for p in err["loc"]).upper()
+            typer.echo(f"{name}: {err['msg']}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -16,7 +16,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         # As many connections as the server's worker threads, so that no request waits for the pool.
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=30
@@ -32,6 +32,14 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=30)
+
+
+def _private_file(path: Path) -> None:
+    """Create a new database file readable by its owner only (SQLite gives its WAL and shared-memory
+    files the same mode): it holds key hashes and the organisations' needs."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        path.touch(mode=0o600)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from app.catalogue.document import CatalogueDocument
 from app.db import make_engine
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
-from app.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestIdMiddleware
 from app.routers import catalogue, health, match, needs, organisations
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     def limit_for(path: str) -> int:
         return settings.max_import_body_bytes if path == IMPORT_PATH else settings.max_body_bytes
 
+    app.add_middleware(NulCharacterMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=limit_for)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -11,16 +11,19 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.routers.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from app.routers.problems import MAX_LISTED_ERRORS, PROBLEM_MEDIA_TYPE, TYPE_BASE, validation_detail
 
 access_log = logging.getLogger("fundmatch.access")
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (or keeps a sane incoming X-Request-ID) and logs one line per request."""
+    """Gives each request an id (or keeps a sane incoming X-Request-ID), logs one line per request,
+    and tells browsers not to guess content types (`X-Content-Type-Options: nosniff`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,7 +42,9 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", []).append((b"x-request-id", request_id.encode("latin-1")))
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                headers.append((b"x-content-type-options", b"nosniff"))
             await send(message)
 
         try:
@@ -125,6 +130,109 @@ async def _send_too_large(send: Send, limit: int) -> None:
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+NUL_MESSAGE = "text may not contain the NUL character (U+0000)"
+
+
+class NulCharacterMiddleware:
+    """Answers 422 when a request's path, query or JSON body holds the NUL character.
+
+    PostgreSQL text cannot hold it: stored or queried, it would fail deep in a write (a 500, and a
+    broken connection). It is never meaningful in this API's text, so it is refused for every field
+    at the door, with the place of each occurrence. Bodies without one pass untouched (a byte search).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        errors = _nul_in_url(scope)
+        if errors:
+            await _send_nul_problem(send, errors)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if b"\\u0000" in body and (errors := _nul_in_json(body)):
+            await _send_nul_problem(send, errors)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _nul_in_url(scope: Scope) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
+    if "\x00" in scope["path"]:
+        errors.append({"loc": ["path"], "msg": NUL_MESSAGE, "type": "nul_character"})
+    query = scope.get("query_string", b"")
+    if b"%00" in query.lower() or b"\x00" in query:
+        for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if "\x00" in name or "\x00" in value:
+                errors.append({"loc": ["query", name.replace("\x00", "")], "msg": NUL_MESSAGE, "type": "nul_character"})
+    return errors
+
+
+def _nul_in_json(body: bytes) -> list[dict[str, Any]]:
+    """The places of NUL characters in a JSON body (none when it is not JSON: the route says so)."""
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):
+        return []
+    found: list[dict[str, Any]] = []
+
+    def walk(node: object, loc: list[str | int]) -> None:
+        if isinstance(node, str):
+            if "\x00" in node:
+                found.append({"loc": loc, "msg": NUL_MESSAGE, "type": "nul_character"})
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                walk(key, loc) if "\x00" in key else walk(item, [*loc, key])
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, [*loc, i])
+
+    walk(value, ["body"])
+    return found
+
+
+async def _send_nul_problem(send: Send, errors: list[dict[str, Any]]) -> None:
+    listed = errors[:MAX_LISTED_ERRORS]
+    body = json.dumps(
+        {
+            "type": TYPE_BASE + "validation-error",
+            "title": "Validation error",
+            "status": 422,
+            "detail": validation_detail(errors),
+            "errors": listed,
+        },
+        ensure_ascii=False,
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -8,10 +8,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_TOKEN_LENGTH = 32
 DEFAULT_FTPORTAL_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 
 
@@ -23,7 +24,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; SQLite file under ./var/ by default, postgresql+psycopg://… in production.",
     )
     load_default_catalogue: bool = True
-    bootstrap_admin_token: SecretStr | None = None
+    bootstrap_admin_token: SecretStr | None = Field(
+        default=None,
+        description="At start-up, if no admin key exists, one is created for exactly this token "
+        f"(at least {MIN_TOKEN_LENGTH} characters: it is the platform's master key).",
+    )
     data_dir: Path = PROJECT_ROOT / "data"
     ftportal_url: str = DEFAULT_FTPORTAL_URL
     ftportal_api_key: SecretStr = SecretStr("SEDIA")
@@ -49,6 +54,13 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = True
+
+    @field_validator("bootstrap_admin_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and 0 < len(token.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise ValueError(f"must be at least {MIN_TOKEN_LENGTH} characters (make one with: openssl rand -hex 24)")
+        return token
 
     @property
     def catalogue_dir(self) -> Path:

@@ -28,7 +28,7 @@ from app.migrations import upgrade
 from app.settings import Settings
 from app.state import AppState
 
-ADMIN_TOKEN = "fm_test-admin-token-0123456789"
+ADMIN_TOKEN = "fm_test-admin-token-0123456789abcdef"
 PG_URL = os.environ.get("FUNDMATCH_TEST_DATABASE_URL", "")
 FROZEN_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 

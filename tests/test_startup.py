@@ -28,9 +28,9 @@ def test_no_default_catalogue_when_switched_off(make_client, admin: dict) -> Non
 
 def test_bootstrap_token_only_when_no_admin_key_exists(make_client) -> None:
     make_client()
-    other = make_client(bootstrap_admin_token=SecretStr("fm_another-token-abcdefghijkl"))
+    other = make_client(bootstrap_admin_token=SecretStr("fm_another-token-abcdefghijklmnop"))
     assert (
-        other.get("/api/v1/pillars", headers={"Authorization": "Bearer fm_another-token-abcdefghijkl"}).status_code
+        other.get("/api/v1/pillars", headers={"Authorization": "Bearer fm_another-token-abcdefghijklmnop"}).status_code
         == 401
     )
     assert other.get("/api/v1/pillars", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).status_code == 200

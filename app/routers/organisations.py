@@ -57,9 +57,10 @@ def update_organisation(code: str, body: OrganisationUpdate, _: AdminPrincipal, 
     response_model=ApiKeyCreated,
     responses=problem_responses(404),
 )
-def create_api_key(code: str, body: ApiKeyCreate, _: AdminPrincipal, session: SessionDep) -> Any:
+def create_api_key(code: str, body: ApiKeyCreate, _: AdminPrincipal, session: SessionDep, response: Response) -> Any:
     """Create a key; the token is in this answer only, and only its hash is stored."""
     key, token = key_service.create_key(session, code, body.name, body.scopes)
+    response.headers["Cache-Control"] = "no-store"  # no proxy or browser cache may keep the token
     return {**org_service.key_public(key, code).model_dump(), "token": token}
 
 

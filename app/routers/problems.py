@@ -143,7 +143,12 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error", extra={"path": request.url.path, "request_id": request_id})
         body = problem_body(500, f"An unexpected error occurred; it has been logged as request {request_id}.")
         body["request_id"] = request_id
-        return JSONResponse(body, status_code=500, media_type=PROBLEM_MEDIA_TYPE, headers={"X-Request-ID": request_id})
+        return JSONResponse(
+            body,
+            status_code=500,
+            media_type=PROBLEM_MEDIA_TYPE,
+            headers={"X-Request-ID": request_id, "X-Content-Type-Options": "nosniff"},
+        )
 
 
 def _allowed_methods(request: Request) -> list[str]:
