@@ -55,6 +55,14 @@ class PayloadTooLarge(AppError):
     status, slug, title = 413, "payload-too-large", "Payload too large"
 
 
+class TooManyRequests(AppError):
+    status, slug, title = 429, "too-many-requests", "Too many requests"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class InvalidInput(AppError):
     status, slug, title = 422, "validation-error", "Validation error"
 

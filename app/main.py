@@ -21,6 +21,7 @@ from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestI
 from app.routers import catalogue, health, match, needs, organisations
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
+from app.services.rate_limit import RateLimiter
 from app.services.snapshot import SnapshotCache
 from app.services.startup import prepare, start_warm_up
 from app.settings import Settings, get_settings
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             lexicon=load_lexicon(settings.lexicon_dir),
             principals=PrincipalCache(settings.auth_cache_seconds),
             key_usage=KeyUsage(engine),
+            rate_limiter=RateLimiter(settings.rate_limit),
             engine_limiter=anyio.CapacityLimiter(1),
             clock=clock or system_clock,
         )

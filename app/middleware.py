@@ -23,7 +23,8 @@ access_log = logging.getLogger("fundmatch.access")
 
 class RequestIdMiddleware:
     """Gives each request an id (or keeps a sane incoming X-Request-ID), logs one line per request,
-    and tells browsers not to guess content types (`X-Content-Type-Options: nosniff`)."""
+    tells browsers not to guess content types (`X-Content-Type-Options: nosniff`), and adds the
+    RateLimit headers of an authenticated request."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -45,6 +46,9 @@ class RequestIdMiddleware:
                 headers = message.setdefault("headers", [])
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
                 headers.append((b"x-content-type-options", b"nosniff"))
+                quota = scope["state"].get("quota")
+                if quota is not None:
+                    headers.extend(quota.headers())
             await send(message)
 
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import limits
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +53,10 @@ class Settings(BaseSettings):
     warm_index: bool = Field(
         default=True, description="Build the match index in the background at start-up, not on the first match."
     )
+    rate_limit: str = Field(
+        default="1200/minute",
+        description="Requests per token and worker process, e.g. `1200/minute`; past it, 429 with Retry-After.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -61,6 +66,15 @@ class Settings(BaseSettings):
         if token is not None and 0 < len(token.get_secret_value()) < MIN_TOKEN_LENGTH:
             raise ValueError(f"must be at least {MIN_TOKEN_LENGTH} characters (make one with: openssl rand -hex 24)")
         return token
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _a_rate(cls, rate: str) -> str:
+        try:
+            limits.parse(rate)
+        except ValueError as exc:
+            raise ValueError(f"not a rate like '1200/minute': {rate!r}") from exc
+        return rate
 
     @property
     def catalogue_dir(self) -> Path:

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from app.matching import Lexicon
 from app.services.auth import KeyUsage, PrincipalCache
+from app.services.rate_limit import RateLimiter
 from app.services.snapshot import SnapshotCache
 from app.settings import Settings
 
@@ -27,6 +28,7 @@ class AppState:
     lexicon: Lexicon
     principals: PrincipalCache
     key_usage: KeyUsage
+    rate_limiter: RateLimiter
     # Ranking is CPU-bound and holds the GIL: one at a time per worker beats many threads taking
     # turns (more workers use more cores).
     engine_limiter: anyio.CapacityLimiter

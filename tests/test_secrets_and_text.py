@@ -114,3 +114,29 @@ def test_a_new_sqlite_database_is_readable_by_its_owner_only(tmp_path: Path) -> 
     engine.dispose()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_a_token_past_its_rate_gets_429_with_retry_after_and_others_go_on(make_client, admin: dict) -> None:
+    client = make_client(rate_limit="3/minute")
+    create_organisation(client, admin, "borlange")  # the admin token's first request
+    reader = create_key(client, admin, "borlange", ["read"])  # its second
+    answers = [client.get("/api/v1/needs", headers=reader) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["ratelimit-remaining"] for a in answers[:3]] == ["2", "1", "0"]
+    refused = answers[3]
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert refused.headers["ratelimit-limit"] == "3" and refused.headers["ratelimit-policy"] == "3;w=60"
+    other = create_key(client, admin, "borlange", ["read"], name="other")  # admin's third
+    assert client.get("/api/v1/needs", headers=other).status_code == 200
+    assert client.get("/healthz").status_code == 200 and "ratelimit-limit" not in client.get("/healthz").headers
+
+
+def test_rate_headers_come_with_a_match_answer_too(client: TestClient, writer: dict) -> None:
+    answer = client.post("/api/v1/match", json={"title": "Skolutbyte", "description": "Elever"}, headers=writer)
+    assert answer.status_code == 200 and answer.headers["ratelimit-limit"] == "1200"
+
+
+def test_a_rate_that_is_not_a_rate_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not a rate"):
+        Settings(rate_limit="lots")

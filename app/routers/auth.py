@@ -1,7 +1,8 @@
 """Authentication as FastAPI dependencies: the bearer token, its principal and a scope check.
 
 A key the worker checked recently is at hand on the event loop; any other is checked in a worker
-thread (a database read), so no request's authentication holds the loop.
+thread (a database read), so no request's authentication holds the loop. Every authenticated
+request counts against its token's rate limit.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ async def current_principal(
         if checked.touch_at is not None:
             state.key_usage.record(principal.key_id, checked.touch_at)
     request.state.principal = principal
+    quota = state.rate_limiter.hit(principal.key_id)
+    request.state.quota = quota  # the RateLimit headers are added to whatever answer follows
+    if not quota.allowed:
+        raise state.rate_limiter.refuse(quota)
     return principal
 
 

@@ -60,6 +60,7 @@ STATUS_TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "Validation error"),
     428: ("precondition-required", "Precondition required"),
+    429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
