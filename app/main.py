@@ -10,6 +10,8 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from fastapi.openapi.utils import get_openapi
 
 from app import __version__
@@ -65,7 +67,15 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             state.key_usage.close()
             engine.dispose()
 
-    app = FastAPI(title="fundmatch", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # The docs' scripts and styles are served from the installed package, not a CDN: municipal
+    # networks often block CDNs, and integrators read the docs offline.
+    app = FastAPIOffline(
+        title="fundmatch",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)
@@ -81,6 +91,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    """A short, stable operation id for generated clients: the route function's name (`create_need`)."""
+    return route.name
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -185,3 +187,20 @@ def test_unparseable_body_is_a_documented_4xx(client: TestClient, admin: dict) -
     ]
     assert body_schema == {"$ref": "#/components/schemas/CatalogueDocument"}
     assert "CatalogueDocument" in spec["components"]["schemas"]
+
+
+def test_operations_have_short_unique_ids(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ids = [op["operationId"] for path in spec["paths"].values() for op in path.values()]
+    assert len(ids) == len(set(ids))
+    assert "create_need" in ids and "list_programmes" in ids and "match" in ids
+    assert not [i for i in ids if "api_v1" in i or i.endswith(("_get", "_post"))]
+
+
+def test_docs_are_served_without_a_cdn(client: TestClient) -> None:
+    page = client.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for asset in assets:
+        assert asset.startswith("/"), asset  # served by this app, not fetched from elsewhere
+        assert client.get(asset).status_code == 200
