@@ -104,11 +104,12 @@ def _existing(session: Session, principal: Principal, need_id: int, programme: s
     return session.exec(query).first()
 
 
-def _record_change(session: Session, application: Application, status: str, when: date, by: str) -> None:
+def _record_change(session: Session, application: Application, status: str, when: date, now: datetime, by: str) -> None:
+    """One history entry: `when` the status took effect, `now` (the app's clock) when it was recorded."""
     assert application.id is not None
     session.add(
         ApplicationStatusChange(
-            application_id=application.id, status=status, effective_date=when, at=utcnow(), changed_by=by
+            application_id=application.id, status=status, effective_date=when, at=now, changed_by=by
         )
     )
 
@@ -154,7 +155,7 @@ def create_application(
         if existing is None:
             raise
         raise _duplicate(existing) from exc
-    _record_change(session, application, body.status, when, principal.key_name)
+    _record_change(session, application, body.status, when, now, principal.key_name)
     session.commit()
     return application
 
@@ -216,7 +217,7 @@ def patch_application(
     if session.execute(statement).rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed("The application was changed by another request at the same time; fetch it again.")
     if status_changes:
-        _record_change(session, current, target, when, principal.key_name)
+        _record_change(session, current, target, when, now, principal.key_name)
     session.commit()
     session.expire_all()
     return get_application(session, principal, application_id)
