@@ -104,7 +104,7 @@ class ApplicationCreate(BaseModel):
     status_date: IsoDate | None = PydanticField(
         default=None, description="When that status took effect; default today, never in the future."
     )
-    amount_requested_eur: Amount | None = None
+    amount_requested_eur: Amount | None = PydanticField(default=None, description="What it asks for, in euros.")
     owner: Owner | None = PydanticField(default=None, description="Who in the organisation runs it.")
     notes: Notes | None = None
     internal_deadline: IsoDate | None = PydanticField(
@@ -145,12 +145,12 @@ class ApplicationPublic(BaseModel):
     status: ApplicationStatus
     status_date: date = PydanticField(description="The date the current status took effect.")
     allowed_next: list[ApplicationStatus] = PydanticField(description="The statuses it may move to next.")
-    amount_requested_eur: int | None
-    amount_granted_eur: int | None
-    owner: str | None
+    amount_requested_eur: int | None = PydanticField(description="What the application asks for, in euros.")
+    amount_granted_eur: int | None = PydanticField(description="What the funder granted (only when `granted`).")
+    owner: str | None = PydanticField(description="Who in the organisation runs it.")
     notes: str | None
-    internal_deadline: date | None
+    internal_deadline: date | None = PydanticField(description="The organisation's own deadline.")
     deadline_at: str | None = PydanticField(description="The call's deadline (from the catalogue), if any.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = PydanticField(description="When it was recorded.")
+    updated_at: datetime = PydanticField(description="When it last changed.")
     history: list[HistoryEntryPublic] = PydanticField(description="Every status change, oldest first.")
