@@ -21,6 +21,8 @@ class AppError(Exception):
         self.detail = detail
         self.errors = list(errors) if errors is not None else None
         self.headers: dict[str, str] = {}
+        # Extra members of the problem document (RFC 9457 allows them), e.g. the allowed next statuses.
+        self.extra: dict[str, Any] = {}
 
 
 class Unauthorized(AppError):

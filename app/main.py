@@ -10,9 +10,9 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
-from fastapi.openapi.utils import get_openapi
 
 from app import __version__
 from app.catalogue.document import CatalogueDocument
@@ -20,7 +20,7 @@ from app.db import make_engine
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestIdMiddleware
-from app.routers import catalogue, health, match, needs, organisations
+from app.routers import applications, catalogue, health, match, needs, organisations, reports
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
 from app.services.rate_limit import RateLimiter
@@ -82,6 +82,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(organisations.router)
     app.include_router(needs.router)
     app.include_router(match.router)
+    app.include_router(applications.router)
+    app.include_router(reports.router)
 
     def limit_for(path: str) -> int:
         return settings.max_import_body_bytes if path == IMPORT_PATH else settings.max_body_bytes

@@ -16,7 +16,16 @@ def test_upgrade_check_downgrade(database_url: str) -> None:
         upgrade(database_url)
         command.check(alembic_config(database_url))  # models and migrations agree
         tables = set(inspect(engine).get_table_names())
-        assert {"programme", "call", "catalogue_state", "organisation", "api_key", "need"} <= tables
+        assert {
+            "programme",
+            "call",
+            "catalogue_state",
+            "organisation",
+            "api_key",
+            "need",
+            "application",
+            "application_status_change",
+        } <= tables
         downgrade(database_url)
         assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
         upgrade(database_url)

@@ -1,5 +1,6 @@
 """SQLModel tables and their API schemas. Importing this package registers every table."""
 
+from app.models.application import Application, ApplicationStatusChange
 from app.models.base import metadata
 from app.models.catalogue import (
     CatalogueCall,
@@ -15,6 +16,8 @@ from app.models.organisation import ApiKey, Organisation
 
 __all__ = [
     "ApiKey",
+    "Application",
+    "ApplicationStatusChange",
     "CatalogueCall",
     "CatalogueState",
     "Funder",

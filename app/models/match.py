@@ -46,6 +46,11 @@ class ScoreBreakdownPublic(BaseModel):
     penalty: float = 0.0
 
 
+class MatchApplicationPublic(BaseModel):
+    id: int
+    status: str
+
+
 class MatchItemPublic(BaseModel):
     rank: int
     score: float = Field(ge=0, le=1)
@@ -55,6 +60,9 @@ class MatchItemPublic(BaseModel):
     score_breakdown: ScoreBreakdownPublic
     reasons: list[str]
     warnings: list[str]
+    application: MatchApplicationPublic | None = Field(
+        default=None, description="A stored need's application for this programme, if it has one."
+    )
 
 
 class GoalSuggestionPublic(BaseModel):

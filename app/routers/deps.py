@@ -4,10 +4,11 @@ clock, the display language and the page of a list."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +16,7 @@ from app.db import unit_of_work
 from app.i18n import parse_accept_language
 from app.pagination import MAX_LIMIT, MAX_OFFSET, PageParams
 from app.services.snapshot import CatalogueSnapshot
+from app.services.tables import MEDIA_TYPE, Delimiter
 from app.state import AppState
 
 
@@ -63,8 +65,42 @@ async def page_params(
     return PageParams(limit=limit, offset=offset)
 
 
+@dataclass(frozen=True)
+class ListFormat:
+    csv: bool
+    delimiter: Delimiter
+
+
+async def list_format(
+    format_: Annotated[
+        Literal["json", "csv"],
+        Query(
+            alias="format",
+            description="`csv`: every record that passes the filters (`limit`/`offset` do not apply), as "
+            "`text/csv; charset=utf-8` with a byte-order mark and a header row.",
+        ),
+    ] = "json",
+    delimiter: Annotated[
+        Delimiter, Query(description="With `format=csv`: `semicolon` for spreadsheets set to Swedish.")
+    ] = "comma",
+) -> ListFormat:
+    return ListFormat(csv=format_ == "csv", delimiter=delimiter)
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or CSV with `format=csv`."}
+}
+
+
+def csv_response(content: bytes, name: str) -> Response:
+    return Response(
+        content, media_type=MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    )
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
 SnapshotDep = Annotated[CatalogueSnapshot, Depends(get_snapshot)]
 NowDep = Annotated[datetime, Depends(get_now)]
 LanguageDep = Annotated[str | None, Depends(display_language)]
 PageDep = Annotated[PageParams, Depends(page_params)]
+ListFormatDep = Annotated[ListFormat, Depends(list_format)]

@@ -32,7 +32,9 @@ class MatchOptions:
         self.limit = limit
         self.include_ineligible = include_ineligible
 
-    async def answer(self, body: dict[str, Any], need_id: int | None) -> Response:
+    async def answer(
+        self, body: dict[str, Any], need_id: int | None, overlay: suggestions.ApplicationOverlay | None = None
+    ) -> Response:
         """The engine shapes the answer and the tests check it against the schema, so it is not
         validated again here."""
         job = suggestions.MatchJob(
@@ -46,7 +48,7 @@ class MatchOptions:
             include_ineligible=self.include_ineligible,
             display_language=self.display_language,
         )
-        rendered = await suggestions.answer(job, need_id, self.state.engine_limiter)
+        rendered = await suggestions.answer(job, need_id, self.state.engine_limiter, overlay)
         return Response(rendered, media_type="application/json")
 
 

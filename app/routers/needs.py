@@ -11,10 +11,11 @@ from app.models.match import MatchAnswerPublic
 from app.models.need import NeedCreate, NeedPublic, NeedUpdate
 from app.pagination import Page
 from app.routers.auth import ReadPrincipal, WritePrincipal
-from app.routers.deps import PageDep, SessionDep, SnapshotDep
+from app.routers.deps import CSV_RESPONSE, ListFormatDep, PageDep, SessionDep, SnapshotDep, csv_response
 from app.routers.match_options import MatchOptionsDep
 from app.routers.problems import problem_responses
 from app.services import needs as need_service
+from app.services import suggestions
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(400, 401, 403, 404, 413, 422))
 NeedId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -32,18 +33,22 @@ def create_need(
     return need_service.need_public(need, principal)
 
 
-@router.get("", response_model=Page[NeedPublic])
+@router.get("", response_model=Page[NeedPublic], responses=CSV_RESPONSE)
 def list_needs(
     principal: ReadPrincipal,
     session: SessionDep,
     page: PageDep,
+    output: ListFormatDep,
     status_: Annotated[Literal["draft", "active", "archived"] | None, Query(alias="status")] = None,
     pillar: str | None = None,
     theme: str | None = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Any:
-    """The organisation's needs, oldest first."""
+    """The organisation's needs, oldest first. `format=csv` gives all of them that pass the filters
+    as one CSV table (`delimiter=semicolon` for spreadsheets set to Swedish)."""
     needs = need_service.list_needs(session, principal, need_service.NeedFilter(status_, pillar, theme, q))
+    if output.csv:
+        return csv_response(need_service.csv_table(needs, output.delimiter), "needs")
     items = [need_service.need_public(need, principal) for need in page.slice(needs)]
     return {"items": items, "total": len(needs), "limit": page.limit, "offset": page.offset}
 
@@ -87,14 +92,29 @@ def patch_need(
     return need_service.need_public(need, principal)
 
 
-@router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(412))
+@router.delete("/{need_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(409, 412))
 def delete_need(need_id: NeedId, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a need. A need with applications is not deleted (409): archive it instead, or delete
+    its applications first, so that the funding report keeps what they record."""
     need_service.delete_need(session, principal, need_id, if_match)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/{need_id}/matches", response_model=MatchAnswerPublic)
-async def match_need(need_id: NeedId, principal: ReadPrincipal, session: SessionDep, options: MatchOptionsDep) -> Any:
-    """Rank the catalogue for a stored need: best first, with reasons and warnings."""
-    need = await run_in_threadpool(need_service.get_need, session, principal, need_id)
-    return await options.answer(need_service.need_body(need), need.id)
+async def match_need(
+    need_id: NeedId,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    options: MatchOptionsDep,
+    include_dismissed: Annotated[
+        bool, Query(description="Also list programmes with a `dismissed` application of this need.")
+    ] = False,
+) -> Any:
+    """Rank the catalogue for a stored need: best first, with reasons and warnings.
+
+    A programme that has an application for this need carries it as `application` (`id`,
+    `status`); programmes dismissed as "not for us" are left out unless `include_dismissed=true`
+    (the items are then ranked from 1 again, and still `limit` of them where the catalogue has them).
+    """
+    body, overlay = await run_in_threadpool(suggestions.stored_need, session, principal, need_id, include_dismissed)
+    return await options.answer(body, need_id, overlay)

@@ -45,6 +45,12 @@ class Problem(BaseModel):
     instance: str | None = None
     request_id: str | None = Field(default=None, description="Set on 500 answers: quote it when reporting.")
     errors: list[ValidationItem] | None = None
+    allowed: list[str] | None = Field(
+        default=None, description="On a 409 for an application's status: the statuses it may go to next."
+    )
+    existing: dict[str, Any] | None = Field(
+        default=None, description="On a 409 for a second application: the one that exists (`id`, `location`)."
+    )
 
 
 STATUS_TITLES = {
@@ -114,9 +120,8 @@ def validation_detail(errors: Sequence[dict[str, Any]]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors, headers=exc.headers or None
-        )
+        body = {**exc.extra, **problem_body(exc.status, exc.detail, slug=exc.slug, title=exc.title, errors=exc.errors)}
+        return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_MEDIA_TYPE, headers=exc.headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:

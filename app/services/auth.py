@@ -177,6 +177,7 @@ class KeyUsage:
         self._pause = pause
         self._pending: dict[int, datetime] = {}
         self._lock = threading.Lock()
+        self._writing = threading.Lock()  # one batch written at a time
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -190,7 +191,12 @@ class KeyUsage:
         self._wake.set()
 
     def flush(self) -> None:
-        """Write what is pending now, in the caller's thread."""
+        """Write what is pending now, in the caller's thread; returns once every use recorded
+        before the call is written (a write under way in the background included)."""
+        with self._writing:
+            self._write_pending()
+
+    def _write_pending(self) -> None:
         with self._lock:
             batch, self._pending = self._pending, {}
         if not batch:

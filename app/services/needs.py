@@ -7,22 +7,25 @@ one success on every database.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from app.errors import InvalidInput, NotFound, PreconditionFailed, PreconditionRequired, validation_errors
+from app.errors import Conflict, InvalidInput, NotFound, PreconditionFailed, PreconditionRequired, validation_errors
 from app.etags import etag_matches
 from app.matching import detect_language
-from app.models import Need, Organisation
+from app.models import Application, Need, Organisation
 from app.models.base import utcnow
 from app.models.need import NeedCreate, NeedFields, NeedPublic, NeedUpdate
 from app.principal import Principal
 from app.services.snapshot import CatalogueSnapshot
+from app.services.tables import Cell, Delimiter, render_csv
 
 CONTENT_FIELDS = tuple(name for name in NeedCreate.model_fields)
 
@@ -181,12 +184,34 @@ def _conditional_write(
     session.expire_all()
 
 
+def _has_applications(session: Session, principal: Principal, need_id: int) -> Conflict | None:
+    count = session.exec(
+        select(func.count())
+        .select_from(Application)
+        .where(Application.organisation_id == principal.organisation_id, Application.need_id == need_id)
+    ).one()
+    if not count:
+        return None
+    return Conflict(
+        f"The need has {count} application(s); the funding report counts them. Archive the need "
+        f"(status 'archived'), or delete its applications first."
+    )
+
+
 def delete_need(session: Session, principal: Principal, need_id: int, if_match: str | None) -> None:
-    """Delete a need only if it is unchanged since it was read (and matches If-Match)."""
+    """Delete a need only if it is unchanged since it was read (and matches If-Match) and has no
+    applications (409: they hold the organisation's funding history)."""
     need = get_need(session, principal, need_id)
     if if_match is not None and not _matches(if_match, need):
         raise PreconditionFailed("The need has changed since that ETag; fetch it again.")
-    result = session.execute(delete(Need).where(_unchanged(principal, need)))
+    conflict = _has_applications(session, principal, need_id)
+    if conflict is not None:
+        raise conflict
+    try:
+        result = session.execute(delete(Need).where(_unchanged(principal, need)))
+    except IntegrityError as exc:  # an application was added in between (the foreign key refuses)
+        session.rollback()
+        raise _has_applications(session, principal, need_id) or Conflict("The need has applications.") from exc
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed("The need was changed by another request at the same time; fetch it again.")
     session.commit()
@@ -206,3 +231,56 @@ def need_body(need: Need) -> dict[str, Any]:
         if body[key] is not None:
             body[key] = body[key].isoformat()
     return body
+
+
+CSV_HEADER = (
+    "id",
+    "title",
+    "status",
+    "language",
+    "pillars",
+    "themes",
+    "applicant_type",
+    "country",
+    "region",
+    "budget_eur",
+    "cofinancing_capacity",
+    "start_date",
+    "end_date",
+    "has_partners",
+    "partner_countries",
+    "description",
+    "created_by",
+    "created_at",
+    "updated_at",
+)
+
+
+def csv_table(needs: Sequence[Need], delimiter: Delimiter) -> bytes:
+    """Every need given as one CSV row; code lists joined with ", "."""
+
+    def row(need: Need) -> tuple[Cell, ...]:
+        partners = need.partners or {}
+        return (
+            need.id,
+            need.title,
+            need.status,
+            need.language or detect_language(f"{need.title}\n{need.description}"),
+            ", ".join(need.pillars),
+            ", ".join(need.themes),
+            need.applicant_type,
+            need.country,
+            need.region,
+            need.budget_eur,
+            need.cofinancing_capacity,
+            need.start_date,
+            need.end_date,
+            "yes" if partners.get("has_partners") else "no",
+            ", ".join(partners.get("countries", [])),
+            need.description,
+            need.created_by,
+            need.created_at,
+            need.updated_at,
+        )
+
+    return render_csv(CSV_HEADER, (row(need) for need in needs), delimiter)
