@@ -24,6 +24,7 @@ from app.catalogue.ftportal import PortalError
 from app.catalogue.validate import validate_path
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
+from app.services import audit
 from app.services import catalogue as catalogue_service
 from app.services import keys as key_service
 from app.services.calls import import_ftportal_calls
@@ -116,7 +117,7 @@ def catalogue_load(
     engine = make_engine(settings.database_url)
     try:
         with unit_of_work(engine) as session:
-            result = catalogue_service.import_catalogue(session, document, mode)  # type: ignore[arg-type]
+            result = catalogue_service.import_catalogue(session, document, mode, audit.CLI)  # type: ignore[arg-type]
     except AppError as exc:
         typer.echo(exc.detail, err=True)
         for err in exc.errors or []:
@@ -179,7 +180,7 @@ def api_key_create(
             with unit_of_work(engine) as session:
                 key_service.ensure_admin_organisation(session)
         with unit_of_work(engine) as session:
-            _, token = key_service.create_key(session, org, name, scope)
+            _, token = key_service.create_key(session, org, name, scope, audit.CLI)
     except AppError as exc:
         raise _fail(exc.detail) from exc
     finally:

@@ -20,7 +20,7 @@ from app.db import make_engine
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestIdMiddleware
-from app.routers import applications, catalogue, health, match, needs, organisations, reports
+from app.routers import applications, audit, catalogue, health, match, needs, organisations, reports
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
 from app.services.rate_limit import RateLimiter
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(organisations.router)
     app.include_router(needs.router)
     app.include_router(match.router)
+    app.include_router(audit.router)
     app.include_router(applications.router)
     app.include_router(reports.router)
 

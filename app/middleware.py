@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.request_context import current_request_id
 from app.routers.problems import MAX_LISTED_ERRORS, PROBLEM_MEDIA_TYPE, TYPE_BASE, validation_detail
 
 access_log = logging.getLogger("fundmatch.access")
@@ -51,9 +52,11 @@ class RequestIdMiddleware:
                     headers.extend(quota.headers())
             await send(message)
 
+        token = current_request_id.set(request_id)
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            current_request_id.reset(token)
             access_log.info(
                 "request",
                 extra={

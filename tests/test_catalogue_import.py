@@ -175,8 +175,9 @@ def test_import_needs_admin_scope(client: TestClient, admin: dict) -> None:
 def _key(client: TestClient, admin: dict, scopes: list[str]) -> str:
     from sqlmodel import Session
 
+    from app.services.audit import CLI
     from app.services.keys import create_key
 
     with Session(state_of(client).engine) as session:
-        _, token = create_key(session, "admin", "test", scopes)
+        _, token = create_key(session, "admin", "test", scopes, CLI)
     return token

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.services.audit import CLI
 from app.services.keys import create_key, revoke_key
 from tests.conftest import state_of
 from tests.factories import catalogue
@@ -54,17 +55,17 @@ def test_catalogue_routes_need_a_valid_token(
 
 def test_any_valid_token_reads_the_catalogue(client: TestClient) -> None:
     with Session(state_of(client).engine) as session:
-        _, token = create_key(session, "admin", "reader", ["read"])
+        _, token = create_key(session, "admin", "reader", ["read"], CLI)
     assert client.get("/api/v1/programmes", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 
 
 def test_revoked_token_is_401_at_once(client: TestClient) -> None:
     with Session(state_of(client).engine) as session:
-        key, token = create_key(session, "admin", "reader", ["read"])
+        key, token = create_key(session, "admin", "reader", ["read"], CLI)
         headers = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/v1/pillars", headers=headers).status_code == 200
         assert key.id is not None
-        revoke_key(session, key.id)
+        revoke_key(session, key.id, CLI)
     assert_problem(client.get("/api/v1/pillars", headers=headers), 401)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.services.audit import CLI
 from tests.conftest import state_of
 from tests.factories import create_key, create_organisation, first_key_id
 
@@ -74,6 +75,7 @@ def test_last_used_at_is_recorded(client: TestClient, admin: dict) -> None:
         client.get("/api/v1/organisations/borlange/api-keys", headers=admin).json()["items"][0]["last_used_at"] is None
     )
     client.get("/api/v1/needs", headers=headers)
+    state_of(client).key_usage.flush()  # recorded by a background thread; wait for it
     assert (
         client.get("/api/v1/organisations/borlange/api-keys", headers=admin).json()["items"][0]["last_used_at"]
         is not None
@@ -129,5 +131,5 @@ def test_cli_token_works_over_http(client: TestClient, admin: dict) -> None:
 
     create_organisation(client, admin, "borlange")
     with Session(state_of(client).engine) as session:
-        _, token = service_create_key(session, "borlange", "cli", ["read"])
+        _, token = service_create_key(session, "borlange", "cli", ["read"], CLI)
     assert client.get("/api/v1/needs", headers={"Authorization": f"Bearer {token}"}).status_code == 200

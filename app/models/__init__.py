@@ -1,6 +1,7 @@
 """SQLModel tables and their API schemas. Importing this package registers every table."""
 
 from app.models.application import Application, ApplicationStatusChange
+from app.models.audit import AuditEvent
 from app.models.base import metadata
 from app.models.catalogue import (
     CatalogueCall,
@@ -18,6 +19,7 @@ __all__ = [
     "ApiKey",
     "Application",
     "ApplicationStatusChange",
+    "AuditEvent",
     "CatalogueCall",
     "CatalogueState",
     "Funder",

@@ -28,6 +28,7 @@ from app.routers.auth import AdminPrincipal, AnyPrincipal
 from app.routers.deps import LanguageDep, NowDep, PageDep, SessionDep, SnapshotDep, app_state
 from app.routers.problems import problem_responses
 from app.services import catalogue_read as reads
+from app.services.audit import actor_of
 from app.services.catalogue_child import import_json_body
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
@@ -87,7 +88,7 @@ async def export_catalogue(
 )
 async def import_catalogue(
     request: Request,
-    _: AdminPrincipal,
+    principal: AdminPrincipal,
     session: SessionDep,
     mode: Annotated[
         Literal["merge", "replace"], Query(description="merge upserts; replace also removes what is absent.")
@@ -106,6 +107,7 @@ async def import_catalogue(
             session,
             raw,
             mode,
+            actor_of(principal),
             database_url=state.settings.database_url,
             child_over_bytes=state.settings.import_child_bytes,
         )

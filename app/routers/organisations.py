@@ -20,6 +20,7 @@ from app.routers.deps import PageDep, SessionDep
 from app.routers.problems import problem_responses
 from app.services import keys as key_service
 from app.services import organisations as org_service
+from app.services.audit import actor_of
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_responses(400, 401, 403, 413, 422))
 
@@ -30,9 +31,9 @@ router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_r
     response_model=OrganisationPublic,
     responses=problem_responses(409),
 )
-def create_organisation(body: OrganisationCreate, _: AdminPrincipal, session: SessionDep) -> Any:
+def create_organisation(body: OrganisationCreate, principal: AdminPrincipal, session: SessionDep) -> Any:
     """Create an organisation; its `type`, `country` and `region` are the defaults of its needs."""
-    return org_service.create_organisation(session, body)
+    return org_service.create_organisation(session, body, actor_of(principal))
 
 
 @router.get("/organisations", response_model=Page[OrganisationPublic])
@@ -47,8 +48,8 @@ def get_organisation(code: str, _: AdminPrincipal, session: SessionDep) -> Any:
 
 
 @router.patch("/organisations/{code}", response_model=OrganisationPublic, responses=problem_responses(404))
-def update_organisation(code: str, body: OrganisationUpdate, _: AdminPrincipal, session: SessionDep) -> Any:
-    return org_service.update_organisation(session, code, body)
+def update_organisation(code: str, body: OrganisationUpdate, principal: AdminPrincipal, session: SessionDep) -> Any:
+    return org_service.update_organisation(session, code, body, actor_of(principal))
 
 
 @router.post(
@@ -57,9 +58,11 @@ def update_organisation(code: str, body: OrganisationUpdate, _: AdminPrincipal, 
     response_model=ApiKeyCreated,
     responses=problem_responses(404),
 )
-def create_api_key(code: str, body: ApiKeyCreate, _: AdminPrincipal, session: SessionDep, response: Response) -> Any:
+def create_api_key(
+    code: str, body: ApiKeyCreate, principal: AdminPrincipal, session: SessionDep, response: Response
+) -> Any:
     """Create a key; the token is in this answer only, and only its hash is stored."""
-    key, token = key_service.create_key(session, code, body.name, body.scopes)
+    key, token = key_service.create_key(session, code, body.name, body.scopes, actor_of(principal))
     response.headers["Cache-Control"] = "no-store"  # no proxy or browser cache may keep the token
     return {**org_service.key_public(key, code).model_dump(), "token": token}
 
@@ -74,8 +77,8 @@ def list_api_keys(code: str, _: AdminPrincipal, session: SessionDep, page: PageD
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404))
 def revoke_api_key(
-    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], _: AdminPrincipal, session: SessionDep
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: AdminPrincipal, session: SessionDep
 ) -> Response:
     """Revoke a key at once: its token gets 401 from the next request on."""
-    key_service.revoke_key(session, key_id)
+    key_service.revoke_key(session, key_id, actor_of(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -33,6 +33,7 @@ from app.models.application import (
 )
 from app.models.base import utcnow
 from app.principal import Principal
+from app.services import audit
 from app.services.needs import get_need
 from app.services.snapshot import CatalogueSnapshot
 from app.services.tables import Cell, Delimiter, render_csv
@@ -156,6 +157,7 @@ def create_application(
             raise
         raise _duplicate(existing) from exc
     _record_change(session, application, body.status, when, now, principal.key_name)
+    audit.record_by(session, principal, "application.create", f"application/{application.id}")
     session.commit()
     return application
 
@@ -218,6 +220,8 @@ def patch_application(
         raise PreconditionFailed("The application was changed by another request at the same time; fetch it again.")
     if status_changes:
         _record_change(session, current, target, when, now, principal.key_name)
+    action = "application.status" if status_changes else "application.update"
+    audit.record_by(session, principal, action, f"application/{application_id}")
     session.commit()
     session.expire_all()
     return get_application(session, principal, application_id)
@@ -239,6 +243,7 @@ def delete_application(session: Session, principal: Principal, application_id: i
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed("The application was changed by another request at the same time; fetch it again.")
+    audit.record_by(session, principal, "application.delete", f"application/{application_id}")
     session.commit()
 
 

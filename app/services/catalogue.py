@@ -21,6 +21,7 @@ from app.catalogue.document import FORMAT, SECTIONS, CatalogueDocument, record_j
 from app.errors import InvalidInput, validation_errors
 from app.models import CatalogueCall, CatalogueState, Funder, Pillar, Programme, StrategyGoal, Theme
 from app.models.base import utcnow
+from app.services import audit
 
 ImportMode = Literal["merge", "replace"]
 
@@ -53,9 +54,12 @@ def parse_document(raw: Any) -> CatalogueDocument:
     return doc
 
 
-def import_catalogue(session: Session, raw: Any, mode: ImportMode = "merge") -> ImportResult:
+def import_catalogue(
+    session: Session, raw: Any, mode: ImportMode, actor: audit.Actor, *, request_id: str | None = None
+) -> ImportResult:
     """Import a document as one transaction: all of it lands or none of it."""
     result = apply_document(session, raw, mode)
+    audit.record(session, actor, "catalogue.import", f"catalogue/{result.version}", None, request_id=request_id)
     session.commit()
     return result
 

@@ -11,6 +11,7 @@ from app.errors import InvalidInput, NotFound
 from app.models import ApiKey, Organisation
 from app.models.base import utcnow
 from app.principal import SCOPES
+from app.services import audit
 from app.services.auth import credentials_changed, hash_token, new_token
 
 ADMIN_ORGANISATION = "admin"
@@ -47,10 +48,14 @@ def _add_key(session: Session, org: Organisation, name: str, scopes: Sequence[st
     return key
 
 
-def create_key(session: Session, org_code: str, name: str, scopes: Sequence[str]) -> tuple[ApiKey, str]:
+def create_key(
+    session: Session, org_code: str, name: str, scopes: Sequence[str], actor: audit.Actor
+) -> tuple[ApiKey, str]:
     """A new key for the organisation; returns it with its token, which is never stored."""
     token = new_token()
-    key = _add_key(session, organisation_by_code(session, org_code), name, scopes, token)
+    org = organisation_by_code(session, org_code)
+    key = _add_key(session, org, name, scopes, token)
+    audit.record(session, actor, "api_key.create", f"api_key/{key.id}", org.id)
     session.commit()
     return key, token
 
@@ -60,13 +65,14 @@ def list_keys(session: Session, org_code: str) -> list[ApiKey]:
     return list(session.exec(select(ApiKey).where(ApiKey.organisation_id == org.id).order_by(ApiKey.id)).all())  # type: ignore[arg-type]
 
 
-def revoke_key(session: Session, key_id: int) -> ApiKey:
+def revoke_key(session: Session, key_id: int, actor: audit.Actor) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
         raise NotFound(f"No API key with id {key_id}.")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         session.add(key)
+        audit.record(session, actor, "api_key.revoke", f"api_key/{key_id}", key.organisation_id)
         session.commit()
         credentials_changed()
     return key
@@ -79,6 +85,8 @@ def ensure_admin_organisation(session: Session) -> Organisation:
         org = Organisation(code=ADMIN_ORGANISATION, name="Administrators", type="public_body")
         session.add(org)
         try:
+            session.flush()
+            audit.record(session, audit.STARTUP, "organisation.create", f"organisation/{org.code}", org.id)
             session.commit()
         except IntegrityError:  # another worker created it first
             session.rollback()
@@ -93,7 +101,9 @@ def bootstrap_admin(session: Session, token: str) -> bool:
     if any("admin" in key.scopes for key in keys):
         return False
     try:
-        _add_key(session, organisation_by_code(session, ADMIN_ORGANISATION), "bootstrap", ["admin"], token)
+        org = organisation_by_code(session, ADMIN_ORGANISATION)
+        key = _add_key(session, org, "bootstrap", ["admin"], token)
+        audit.record(session, audit.STARTUP, "api_key.create", f"api_key/{key.id}", org.id)
         session.commit()
     except IntegrityError:  # a concurrent worker bootstrapped the same token
         session.rollback()

@@ -24,6 +24,7 @@ from app.models import Application, Need, Organisation
 from app.models.base import utcnow
 from app.models.need import NeedCreate, NeedFields, NeedPublic, NeedUpdate
 from app.principal import Principal
+from app.services import audit
 from app.services.snapshot import CatalogueSnapshot
 from app.services.tables import Cell, Delimiter, render_csv
 
@@ -104,6 +105,8 @@ def create_need(session: Session, principal: Principal, body: NeedCreate, snapsh
         **_with_defaults(body, organisation), organisation_id=principal.organisation_id, created_by=principal.key_name
     )
     session.add(need)
+    session.flush()
+    audit.record_by(session, principal, "need.create", f"need/{need.id}")
     session.commit()
     return need
 
@@ -124,6 +127,7 @@ def replace_need(
     organisation = session.get(Organisation, principal.organisation_id)
     assert organisation is not None
     _conditional_write(session, principal, current, _with_defaults(body, organisation), if_match)
+    audit.record_by(session, principal, "need.replace", f"need/{need_id}")
     session.commit()
     return get_need(session, principal, need_id)
 
@@ -154,6 +158,7 @@ def patch_need(
     values = body.model_dump(mode="python")
     values["partners"] = body.partners.model_dump() if body.partners is not None else None
     _conditional_write(session, principal, current, values, if_match)
+    audit.record_by(session, principal, "need.update", f"need/{need_id}")
     session.commit()
     return get_need(session, principal, need_id)
 
@@ -214,6 +219,7 @@ def delete_need(session: Session, principal: Principal, need_id: int, if_match: 
         raise _has_applications(session, principal, need_id) or Conflict("The need has applications.") from exc
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise PreconditionFailed("The need was changed by another request at the same time; fetch it again.")
+    audit.record_by(session, principal, "need.delete", f"need/{need_id}")
     session.commit()
 
 

@@ -11,19 +11,21 @@ from app.models import ApiKey, Organisation
 from app.models.base import utcnow
 from app.models.organisation import ApiKeyPublic, OrganisationCreate, OrganisationUpdate
 from app.pagination import PageParams
+from app.services import audit
 from app.services.auth import credentials_changed
 from app.services.keys import organisation_by_code
 
 
-def create_organisation(session: Session, body: OrganisationCreate) -> Organisation:
+def create_organisation(session: Session, body: OrganisationCreate, actor: audit.Actor) -> Organisation:
     org = Organisation(**body.model_dump())
     session.add(org)
     try:
-        session.commit()
+        session.flush()
     except IntegrityError as exc:
         session.rollback()
         raise Conflict(f"An organisation with code '{body.code}' exists already.") from exc
-    session.refresh(org)
+    audit.record(session, actor, "organisation.create", f"organisation/{org.code}", org.id)
+    session.commit()
     return org
 
 
@@ -33,7 +35,7 @@ def list_organisations(session: Session, page: PageParams) -> tuple[list[Organis
     return list(rows), total
 
 
-def update_organisation(session: Session, code: str, body: OrganisationUpdate) -> Organisation:
+def update_organisation(session: Session, code: str, body: OrganisationUpdate, actor: audit.Actor) -> Organisation:
     org = organisation_by_code(session, code)
     for key, value in body.model_dump(exclude_unset=True).items():
         if key in ("name", "type") and value is None:
@@ -41,9 +43,9 @@ def update_organisation(session: Session, code: str, body: OrganisationUpdate) -
         setattr(org, key, value)
     org.updated_at = utcnow()
     session.add(org)
+    audit.record(session, actor, "organisation.update", f"organisation/{org.code}", org.id)
     session.commit()
     credentials_changed()  # its keys' principals carry the organisation's profile
-    session.refresh(org)
     return org
 
 

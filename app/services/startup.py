@@ -12,6 +12,7 @@ from app.catalogue.bundled import read_document
 from app.db import unit_of_work
 from app.matching import Lexicon
 from app.models import Programme
+from app.services import audit
 from app.services.catalogue import import_catalogue
 from app.services.keys import bootstrap_admin, ensure_admin_organisation
 from app.services.snapshot import SnapshotCache
@@ -33,7 +34,7 @@ def prepare(engine: Engine, settings: Settings) -> None:
     if settings.load_default_catalogue:
         with unit_of_work(engine) as session:
             if session.exec(select(Programme.code).limit(1)).first() is None:
-                result = import_catalogue(session, read_document(settings.catalogue_dir), "merge")
+                result = import_catalogue(session, read_document(settings.catalogue_dir), "merge", audit.STARTUP)
                 log.info("loaded the bundled catalogue", extra={"catalogue_version": result.version})
 
 
