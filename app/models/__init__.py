@@ -4,6 +4,7 @@ from app.models.base import metadata
 from app.models.catalogue import (
     CatalogueCall,
     CatalogueState,
+    CountryGroup,
     Funder,
     Pillar,
     Programme,
@@ -17,6 +18,7 @@ __all__ = [
     "ApiKey",
     "CatalogueCall",
     "CatalogueState",
+    "CountryGroup",
     "Funder",
     "Need",
     "Organisation",
