@@ -144,6 +144,17 @@ def moment(text: str) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def id_range(text: str) -> frozenset[str]:
+    """``d79-d108`` (by number, same prefix) or ``d01,d05``."""
+    if "-" in text:
+        first, last = text.split("-", 1)
+        prefix = first.rstrip("0123456789")
+        width = len(first) - len(prefix)
+        numbers = range(int(first[len(prefix) :]), int(last[len(prefix) :]) + 1)
+        return frozenset(f"{prefix}{n:0{width}d}" for n in numbers)
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalogue", type=Path, help="a catalogue document (default: the bundled one)")
@@ -151,13 +162,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lexicon", type=Path, default=LEXICON)
     parser.add_argument("--now", type=moment, default=NOW, help="ISO date or datetime (no time zone: UTC)")
     parser.add_argument("--worst", type=int, default=10)
+    parser.add_argument("--ids", type=id_range, help="only these needs: a range d79-d108 or a list d01,d05")
     args = parser.parse_args(argv)
     doc = json.loads(args.catalogue.read_text(encoding="utf-8")) if args.catalogue else load_bundled_document()
     lexicon = load_lexicon(args.lexicon) if args.lexicon.exists() and any(args.lexicon.glob("*.tsv")) else Lexicon()
     if args.lexicon.is_file():
         lexicon = load_lexicon(args.lexicon)
     index = build_index(catalogue_from_document(doc, "quality"), lexicon)
-    rows = evaluate(index, load_needs(args.needs), now=args.now)
+    needs = [n for n in load_needs(args.needs) if args.ids is None or n["id"] in args.ids]
+    rows = evaluate(index, needs, now=args.now)
     print(f"{len(rows)} needs, {len(index.programmes)} programmes, lexicon of {len(lexicon)} pairs\n")
     print(report(rows, args.worst))
 

@@ -54,6 +54,20 @@ _CATALOGUE: dict[str, Any] = {
             "url": "https://www.sida.se/",
         },
     ],
+    "country_groups": [
+        {
+            "code": "eastern-partnership",
+            "name": {"en": "Eastern Partnership", "sv": "Östliga partnerskapet"},
+            "description": {"en": "Belarus suspended its part in 2021.", "sv": "Belarus avbröt sitt deltagande 2021."},
+            "countries": ["AM", "AZ", "GE", "MD", "UA"],
+            "sources": [{"url": "https://www.eeas.europa.eu/eastern-partnership", "retrieved": "2026-12-01"}],
+        },
+        {
+            "code": "nordic",
+            "name": {"en": "Nordic countries", "sv": "Norden"},
+            "countries": ["DK", "FI", "IS", "NO", "SE", "AX", "FO", "GL"],
+        },
+    ],
     "programmes": [
         {
             "code": "erasmus-plus",
@@ -87,6 +101,7 @@ _CATALOGUE: dict[str, Any] = {
             "themes": ["climate"],
             "eligible_countries": ["SE", "FI"],
             "eligible_regions": ["SE33", "FI1D"],
+            "partner_countries": ["nordic", "EE"],
         },
         {
             "code": "icld-partnership",

@@ -185,3 +185,32 @@ def test_validate_command_reports_bad_json(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     result = runner.invoke(cli, ["catalogue", "validate", str(tmp_path)])
     assert result.exit_code == 1 and "broken.json: not readable JSON" in result.output
+
+
+def test_validate_command_checks_country_codes_and_groups(tmp_path: Path) -> None:
+    doc = {
+        "format": "fundmatch-catalogue/1",
+        "funders": [{"code": "f", "name": {"en": "F", "sv": "F"}}],
+        "country_groups": [{"code": "north", "name": {"en": "North", "sv": "Norr"}, "countries": ["NO", "QQ", "XK"]}],
+        "programmes": [
+            {
+                "code": "p",
+                "name": {"en": "P", "sv": "P"},
+                "description": {"en": "x", "sv": "x"},
+                "funder": "f",
+                "partner_countries": ["north", "DE", "ZZ", "south"],
+            }
+        ],
+    }
+    (tmp_path / "a.json").write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(cli, ["catalogue", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    out = result.output
+    assert "programmes[0] (p).partner_countries.3: unknown country group 'south'" in out
+    # the rest is checked once the references resolve
+    doc["programmes"][0]["partner_countries"] = ["north", "DE", "ZZ"]
+    (tmp_path / "a.json").write_text(json.dumps(doc), encoding="utf-8")
+    out = runner.invoke(cli, ["catalogue", "validate", str(tmp_path)]).output
+    assert "country_groups[0] (north).countries.1: 'QQ' is not an ISO 3166-1 alpha-2 country code" in out
+    assert "programmes[0] (p).partner_countries.2: 'ZZ' is not an ISO 3166-1 alpha-2 country code" in out
+    assert "XK" not in out and "'DE'" not in out

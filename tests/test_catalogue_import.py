@@ -115,6 +115,7 @@ def test_replace_removes_what_is_absent(client: TestClient, admin: dict) -> None
         "calls": 2,
         "programmes": 2,
         "funders": 0,
+        "country_groups": 0,
         "strategy_goals": 0,
         "themes": 1,
         "pillars": 0,

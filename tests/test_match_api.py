@@ -31,7 +31,7 @@ def test_answer_has_the_contract_shape(loaded: TestClient, admin: dict) -> None:
     response = loaded.post("/api/v1/match", json=NEED, headers=admin)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["need"] == {"id": None, "language": "sv"}
+    assert body["need"] == {"id": None, "language": "sv", "partner_countries": [{"code": "DE", "from": "given"}]}
     assert body["catalogue_version"].startswith("1-")
     top = body["items"][0]
     assert top["rank"] == 1 and top["programme"]["code"] == "erasmus-plus"

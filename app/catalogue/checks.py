@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.catalogue.document import CatalogueDocument
+from app.catalogue.document import SECTIONS, CatalogueDocument
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class KnownCodes:
     themes: frozenset[str] = frozenset()
     strategy_goals: frozenset[str] = frozenset()
     funders: frozenset[str] = frozenset()
+    country_groups: frozenset[str] = frozenset()
     programmes: frozenset[str] = frozenset()
 
 
@@ -36,7 +37,7 @@ def check_document(doc: CatalogueDocument, known: KnownCodes | None = None) -> l
     known = known or KnownCodes()
     problems = _Problems()
     codes: dict[str, set[str]] = {}
-    for section in ("pillars", "themes", "strategy_goals", "funders", "programmes", "calls"):
+    for section in SECTIONS:
         seen: set[str] = set()
         for i, record in enumerate(getattr(doc, section)):
             if record.code in seen:
@@ -47,7 +48,7 @@ def check_document(doc: CatalogueDocument, known: KnownCodes | None = None) -> l
     # Each target's valid codes, made once: made per reference, they cost the square of the size.
     valid_codes = {
         target: codes[target] | getattr(known, target)
-        for target in ("pillars", "themes", "strategy_goals", "funders", "programmes")
+        for target in ("pillars", "themes", "strategy_goals", "funders", "country_groups", "programmes")
     }
 
     def check_list(section: str, i: int, fieldname: str, values: Iterable[str] | None, target: str) -> None:
@@ -69,6 +70,12 @@ def check_document(doc: CatalogueDocument, known: KnownCodes | None = None) -> l
         check_list("programmes", i, "themes", prog.themes, "themes")
         check_list("programmes", i, "pillars", prog.pillars, "pillars")
         check_list("programmes", i, "strategy_goals", prog.strategy_goals, "strategy_goals")
+        # upper-case entries are country codes (``catalogue validate`` checks they exist); the rest name groups
+        for j, code in enumerate(prog.partner_countries or ()):
+            if not code.isupper() and code not in valid_codes["country_groups"]:
+                problems.add(
+                    ["programmes", i, "partner_countries", j], f"unknown country group '{code}'", "unknown_reference"
+                )
     programmes = valid_codes["programmes"]
     for i, call in enumerate(doc.calls):
         if call.programme not in programmes:

@@ -27,6 +27,8 @@ CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 NutsCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9A-Z]{0,3}$")]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=2000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=100)]
+# where partners may come from: an ISO 3166-1 alpha-2 code (DE) or a country group's code (nordic)
+PartnerCode = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{2}|[a-z0-9]+(?:[-_.][a-z0-9]+)*)$", max_length=100)]
 ApplicantType = Literal[
     "municipality",
     "region",
@@ -95,6 +97,22 @@ class FunderRecord(Record):
     url: Url | None = None
 
 
+class Source(Record):
+    url: Url
+    retrieved: date | None = None
+    title: str | None = Field(default=None, max_length=500)
+
+
+class CountryGroupRecord(Record):
+    """A named set of countries that programmes' `partner_countries` may refer to by code."""
+
+    code: Code
+    name: LocalisedText
+    description: LocalisedText | None = None
+    countries: list[CountryCode] = Field(min_length=1, max_length=300)
+    sources: list[Source] | None = None
+
+
 class Period(Record):
     start: date | None = None
     end: date | None = None
@@ -123,12 +141,6 @@ class Partnership(Record):
     min_countries: int | None = Field(default=None, ge=0)
 
 
-class Source(Record):
-    url: Url
-    retrieved: date | None = None
-    title: str | None = Field(default=None, max_length=500)
-
-
 class ProgrammeRecord(Record):
     code: Code
     name: LocalisedText
@@ -145,6 +157,7 @@ class ProgrammeRecord(Record):
     grant_eur: GrantRange | None = None
     cofinancing_max_rate: float | None = Field(default=None, ge=0, le=1)
     partnership: Partnership | None = None
+    partner_countries: list[PartnerCode] | None = Field(default=None, max_length=300)
     keywords: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = None
     url: Url | None = None
     sources: list[Source] | None = None
@@ -175,11 +188,20 @@ class CatalogueDocument(Record):
     themes: list[ThemeRecord] = Field(default_factory=list)
     strategy_goals: list[StrategyGoalRecord] = Field(default_factory=list)
     funders: list[FunderRecord] = Field(default_factory=list)
+    country_groups: list[CountryGroupRecord] = Field(default_factory=list)
     programmes: list[ProgrammeRecord] = Field(default_factory=list)
     calls: list[CallRecord] = Field(default_factory=list)
 
 
-SECTIONS: tuple[str, ...] = ("pillars", "themes", "strategy_goals", "funders", "programmes", "calls")
+SECTIONS: tuple[str, ...] = (
+    "pillars",
+    "themes",
+    "strategy_goals",
+    "funders",
+    "country_groups",
+    "programmes",
+    "calls",
+)
 
 
 def record_json(record: Record) -> dict[str, object]:

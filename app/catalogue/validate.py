@@ -1,7 +1,8 @@
 """`fundmatch catalogue validate`: every problem of a catalogue file or folder, with its place.
 
 Beyond what an import checks (format, fields, duplicate codes, references), the bundled catalogue
-must carry both languages where staff read it and only https links.
+must carry both languages where staff read it, only https links, and country codes that exist
+(ISO 3166-1 alpha-2 as CLDR knows them, with XK for Kosovo).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 
 from app.catalogue.checks import check_document
 from app.catalogue.document import FORMAT, SECTIONS, CatalogueDocument
+from app.matching.countries import country_codes
 
 # (section, field) pairs that need both Swedish and English text.
 BILINGUAL = (
@@ -110,4 +112,17 @@ def _editorial(doc: dict[str, Any]) -> list[tuple[list[Any], str]]:
             for field, url in urls:
                 if url is not None and not str(url).startswith("https://"):
                     found.append(([section, i, field], f"not an https URL: {url}"))
+    found.extend(_country_codes(doc))
+    return found
+
+
+def _country_codes(doc: dict[str, Any]) -> list[tuple[list[Any], str]]:
+    known = country_codes()
+    places = [("country_groups", "countries"), ("programmes", "partner_countries")]
+    found: list[tuple[list[Any], str]] = []
+    for section, field in places:
+        for i, record in enumerate(doc.get(section, [])):
+            for j, code in enumerate(record.get(field) or []):
+                if code.isupper() and code not in known:
+                    found.append(([section, i, field, j], f"'{code}' is not an ISO 3166-1 alpha-2 country code"))
     return found

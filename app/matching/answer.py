@@ -33,13 +33,14 @@ class ProgrammeRef:
 
 @dataclass(frozen=True, slots=True)
 class ScoreBreakdown:
-    """Weighted components; ``score`` = their sum minus ``penalty``, clipped to 0..1."""
+    """Weighted components; ``score`` = their sum plus ``credit`` minus ``penalty``, clipped to 0..1."""
 
     text: float
     themes: float
     pillars: float
     strategy_goals: float
     penalty: float = 0.0
+    credit: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +66,21 @@ class GoalSuggestion:
 
 
 @dataclass(frozen=True, slots=True)
+class PartnerCountry:
+    """A partner country of the need: ``source`` is "given" (``partners.countries``) or "text"."""
+
+    code: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class MatchAnswer:
     language: str
     display_language: str
     catalogue_version: str
     items: tuple[MatchItem, ...]
     strategy_goals: tuple[GoalSuggestion, ...]
+    partner_countries: tuple[PartnerCountry, ...] = ()
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -108,6 +118,7 @@ def _item_json(item: MatchItem) -> dict[str, Any]:
             "pillars": round(b.pillars, 4),
             "strategy_goals": round(b.strategy_goals, 4),
             "penalty": round(b.penalty, 4),
+            "credit": round(b.credit, 4),
         },
         "reasons": list(item.reasons),
         "warnings": list(item.warnings),
@@ -117,7 +128,10 @@ def _item_json(item: MatchItem) -> dict[str, Any]:
 def answer_to_json(answer: MatchAnswer) -> dict[str, Any]:
     """The contract's match answer as plain JSON-ready values."""
     return {
-        "need": {"language": answer.language},
+        "need": {
+            "language": answer.language,
+            "partner_countries": [{"code": p.code, "from": p.source} for p in answer.partner_countries],
+        },
         "catalogue_version": answer.catalogue_version,
         "display_language": answer.display_language,
         "items": [_item_json(item) for item in answer.items],

@@ -15,6 +15,7 @@ from typing import Any
 from app.matching.model import (
     Call,
     Catalogue,
+    CountryGroup,
     Funder,
     GrantRange,
     Need,
@@ -113,6 +114,7 @@ def _programme(raw: Mapping[str, Any]) -> Programme:
             min_partners=_int(partnership.get("min_partners")),
             min_countries=_int(partnership.get("min_countries")),
         ),
+        partner_countries=_codes(raw.get("partner_countries")),
         keywords=_codes(raw.get("keywords")),
         url=raw.get("url") if isinstance(raw.get("url"), str) else None,
     )
@@ -164,6 +166,10 @@ def catalogue_from_document(doc: Mapping[str, Any], version: str) -> Catalogue:
                 url=r.get("url") if isinstance(r.get("url"), str) else None,
             )
             for r in _records(doc, "funders")
+        ),
+        country_groups=tuple(
+            CountryGroup(str(r["code"]), _text(r.get("name")), _upper_codes(r.get("countries")))
+            for r in _records(doc, "country_groups")
         ),
         programmes=tuple(_programme(r) for r in _records(doc, "programmes")),
         calls=tuple(_call(r) for r in _records(doc, "calls")),

@@ -89,6 +89,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Needs partners from at least {countries} countries; the plan has {have}",
         "sv": "Kräver partner från minst {countries} länder; planen har {have}",
     },
+    "partners_outside": {
+        "en": "Partners from {countries} are not covered: the programme takes partners from {accepted}",
+        "sv": "Partner från {countries} omfattas inte: programmet tar partner från {accepted}",
+    },
+    "partners_fit": {
+        "en": "Made for partners from {countries} (the programme takes partners from {accepted})",
+        "sv": "Gjort för partner från {countries} (programmet tar partner från {accepted})",
+    },
     "no_call_in_time": {
         "en": "No open or forthcoming call in the need's time frame",
         "sv": "Ingen öppen eller kommande utlysning inom behovets tidsram",

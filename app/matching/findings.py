@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """``code`` names a message; ``penalised`` findings lower the score."""
+    """``code`` names a message; ``penalised`` findings lower the score, by ``penalty`` when it is
+    given, else by the settings' ``soft_penalty``."""
 
     code: str
     params: Mapping[str, str] = field(default_factory=dict)
     penalised: bool = False
+    penalty: float | None = None

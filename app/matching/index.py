@@ -20,6 +20,7 @@ from app.matching.bridge import Bridge
 from app.matching.calls import sort_key
 from app.matching.compounds import CompoundSplitter
 from app.matching.corpus import ANY_LANGUAGE, Corpus
+from app.matching.countries import CountryFinder
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.indexed import IndexedCatalogue
 from app.matching.lexicon import Lexicon
@@ -131,6 +132,7 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
         masks=EligibilityMasks(programmes),
         calls_of={code: tuple(sorted(calls, key=sort_key)) for code, calls in calls_of.items()},
         vocabularies={"sv": frozenset(sv_words - en_words), "en": frozenset(en_words - sv_words)},
+        countries=CountryFinder(lexicon.countries),
     )
     _release_freed_memory()
     return index

@@ -9,11 +9,15 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from datetime import date, datetime
 
+import numpy as np
+
 from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
 from app.matching.calls import ListedCall, aware, listed_in_order
+from app.matching.countries import CountryFinder
 from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
+from app.matching.geography import PartnerAreas
 from app.matching.goals import GoalStrengths
 from app.matching.model import Call, Catalogue
 from app.matching.text import Analyzer
@@ -35,6 +39,7 @@ class IndexedCatalogue:
         masks: EligibilityMasks,
         calls_of: Mapping[str, tuple[Call, ...]],
         vocabularies: dict[str, frozenset[str]],
+        countries: CountryFinder,
     ) -> None:
         self.catalogue = catalogue
         self.settings = settings
@@ -46,6 +51,13 @@ class IndexedCatalogue:
         self.calls_of = calls_of
         self.vocabularies = vocabularies
         self.programmes = tuple(catalogue.programmes)
+        self.countries = countries
+        self.partner_areas = PartnerAreas(
+            self.programmes, catalogue.country_groups, broad_group=settings.broad_partner_group
+        )
+        # grant ranges as arrays (NaN: not known), for the small-grant credit
+        self.grant_min = np.asarray([_or_nan(p.grant.min_eur) for p in self.programmes], dtype=np.float64)
+        self.grant_max = np.asarray([_or_nan(p.grant.max_eur) for p in self.programmes], dtype=np.float64)
         # per document, in ``calls.sort_key`` order
         self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
         # ``listed_calls`` of one day: the day, and the listings computed so far
@@ -83,3 +95,7 @@ class IndexedCatalogue:
         if found is None:
             found = listed[doc] = listed_in_order(self.calls_by_doc[doc], now, self.settings.closing_soon_days)
         return found
+
+
+def _or_nan(value: int | None) -> float:
+    return float("nan") if value is None else float(value)

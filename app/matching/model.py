@@ -49,6 +49,13 @@ class Funder:
 
 
 @dataclass(frozen=True, slots=True)
+class CountryGroup:
+    code: str
+    name: Text
+    countries: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Period:
     start: date | None = None
     end: date | None = None
@@ -84,6 +91,8 @@ class Programme:
     grant: GrantRange = GrantRange()
     cofinancing_max_rate: float | None = None
     partnership: Partnership = Partnership()
+    # ISO codes (DE) and country-group codes (nordic); empty: no restriction known
+    partner_countries: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     url: str | None = None
 
@@ -109,6 +118,7 @@ class Catalogue:
     themes: tuple[Theme, ...] = ()
     strategy_goals: tuple[StrategyGoal, ...] = ()
     funders: tuple[Funder, ...] = ()
+    country_groups: tuple[CountryGroup, ...] = ()
     programmes: tuple[Programme, ...] = ()
     calls: tuple[Call, ...] = ()
 

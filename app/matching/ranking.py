@@ -1,13 +1,18 @@
 """Score, filter, rank and explain: one need against an ``IndexedCatalogue`` (a built ``MatchIndex``).
 
 score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goals
-        - soft_penalty * (penalised warnings), clipped to 0..1, where
+        + credit - (penalties of the warnings), clipped to 0..1, where
 
 - text is the BM25F score divided by ``max(best score, share * ideal score)``:
   1 for the best document when it covers a fair share of the query;
 - themes is the cosine of the need's theme strengths with the programme's themes;
 - pillars is 1 when a pillar is shared; goals the need's mean strength over
-  the programme's strategy goals.
+  the programme's strategy goals;
+- credit (for a programme with some evidence) is ``partner_credit`` when its
+  specific partner list covers the need's partner countries (``geography``)
+  plus ``small_grant_credit`` when the budget fits a small grant;
+- each penalised warning costs ``soft_penalty``, a partner country outside
+  the programme's list ``partner_penalty``.
 
 Only programmes with some evidence (score above 0) are suggested. Soft rules
 only lower scores, so they are evaluated on a candidate set that grows until
@@ -26,7 +31,14 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
-from app.matching.answer import CallSuggestion, MatchAnswer, MatchItem, ProgrammeRef, ScoreBreakdown
+from app.matching.answer import (
+    CallSuggestion,
+    MatchAnswer,
+    MatchItem,
+    PartnerCountry,
+    ProgrammeRef,
+    ScoreBreakdown,
+)
 from app.matching.bm25 import QueryMatrix
 from app.matching.calls import ListedCall, has_call_in_time
 from app.matching.eligibility import budget_fit, exclusions, warnings
@@ -63,6 +75,7 @@ class _Components:
     pillars: FloatArray
     goals: FloatArray
     base: FloatArray
+    credit: FloatArray | None = None
 
 
 def _components(
@@ -89,7 +102,41 @@ def _components(
     return _Components(text, themes, pillars, goals, base), query, positions
 
 
-def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, now: datetime, eligible: bool) -> _Scored:
+def _add_credits(index: IndexedCatalogue, need: Need, partners: Sequence[str], c: _Components) -> None:
+    """Add the credits to ``c.base`` in place, for programmes with some evidence (base above 0)."""
+    s = index.settings
+    credit = index.partner_areas.credits(frozenset(partners), s.partner_credit)
+    budget = need.budget_eur
+    if budget is not None and s.small_grant_credit:
+        with np.errstate(invalid="ignore"):
+            fits = (index.grant_max <= s.small_grant_max_eur) & (index.grant_max >= budget)
+            fits &= ~(index.grant_min > budget)
+        if fits.any():
+            small = np.where(fits, s.small_grant_credit, 0.0)
+            credit = small if credit is None else credit + small
+    if credit is not None:
+        credit *= c.base > 0
+        c.base += credit
+        c.credit = credit
+
+
+def partner_countries(index: IndexedCatalogue, need: Need, language: str) -> tuple[PartnerCountry, ...]:
+    """The countries the text names (not the need's own country nor given ones), then ``partners.countries``."""
+    given = tuple(dict.fromkeys(need.partners.countries))
+    named = index.countries.find((need.title, need.description), language)
+    found = [PartnerCountry(code, "text") for code in named if code not in given and code != need.country]
+    return (*found, *(PartnerCountry(code, "given") for code in given))
+
+
+def _score_one(
+    index: IndexedCatalogue,
+    need: Need,
+    doc: int,
+    base: float,
+    now: datetime,
+    eligible: bool,
+    partners: Sequence[str],
+) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
     today = now.date()
@@ -98,7 +145,10 @@ def _score_one(index: IndexedCatalogue, need: Need, doc: int, base: float, now: 
     found = warnings(programme, need, has_call_in_time=in_time)
     if not eligible:
         found = [*exclusions(programme, need, today), *found]
-    penalty = s.soft_penalty * sum(1 for f in found if f.penalised)
+    geography = index.partner_areas.finding(doc, partners, s.partner_penalty)
+    if geography is not None:
+        found.append(geography)
+    penalty = sum(s.soft_penalty if f.penalty is None else f.penalty for f in found if f.penalised)
     score = min(1.0, max(0.0, base - penalty))
     return _Scored(
         doc, programme.code, score, penalty, eligible, tuple(found), listed, (-round(score, 4), programme.code)
@@ -113,6 +163,7 @@ def _select(
     eligible: npt.NDArray[np.bool_],
     now: datetime,
     limit: int,
+    partners: Sequence[str],
 ) -> list[_Scored]:
     """The ``limit`` best of ``pool`` by exact score.
 
@@ -139,7 +190,8 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            insort(best, _score_one(index, need, doc, base, now, eligible.item(doc)), key=attrgetter("key"))
+            scored = _score_one(index, need, doc, base, now, eligible.item(doc), partners)
+            insort(best, scored, key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
             return best
@@ -163,6 +215,7 @@ def _reasons(
     programme: Programme,
     words: list[str],
     lang: str,
+    findings: Sequence[Finding],
 ) -> tuple[str, ...]:
     reasons = []
     shared = [c for c in programme.themes if strengths.get(c, 0.0) >= 0.3 and c in index.themes]
@@ -182,7 +235,14 @@ def _reasons(
     fit = budget_fit(programme, need)
     if fit is not None:
         reasons.append(render_finding(fit, lang))
+    reasons.extend(_render(index, f, lang) for f in findings if f.code == "partners_fit")
     return tuple(reasons)
+
+
+def _render(index: IndexedCatalogue, finding: Finding, lang: str) -> str:
+    if finding.code in ("partners_fit", "partners_outside"):
+        finding = index.partner_areas.describe(finding, lang)
+    return render_finding(finding, lang)
 
 
 def _breakdown(index: IndexedCatalogue, c: _Components, doc: int, penalty: float) -> ScoreBreakdown:
@@ -193,6 +253,7 @@ def _breakdown(index: IndexedCatalogue, c: _Components, doc: int, penalty: float
         pillars=s.w_pillars * c.pillars.item(doc),
         strategy_goals=s.w_goals * c.goals.item(doc),
         penalty=penalty,
+        credit=c.credit.item(doc) if c.credit is not None else 0.0,
     )
 
 
@@ -235,11 +296,15 @@ def rank(
     lang = message_language(display)
     goal_weights = index.goal_strengths(analysed.themes)
     c, query, positions = _components(index, need, analysed, goal_weights)
+    partners = partner_countries(index, need, analysed.language)
+    # the need's own country is not a partner country for the programmes' lists
+    partner_codes = tuple(p.code for p in partners if p.code != need.country)
+    _add_credits(index, need, partner_codes, c)
     eligible = index.masks.eligible(need, now.date())
     keep = c.base > 0
     if not include_ineligible:
         keep &= eligible
-    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit)
+    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit, partner_codes)
 
     docs = [sc.doc for sc in chosen]
     ranked_rows = query.ranked_rows(docs)
@@ -259,8 +324,8 @@ def rank(
                 ),
                 calls=_calls(sc.calls, display),
                 breakdown=_breakdown(index, c, sc.doc, sc.penalty),
-                reasons=_reasons(index, need, analysed.themes, programme, words, lang),
-                warnings=tuple([render_finding(f, lang) for f in sc.findings]),
+                reasons=_reasons(index, need, analysed.themes, programme, words, lang, sc.findings),
+                warnings=tuple([_render(index, f, lang) for f in sc.findings if f.code != "partners_fit"]),
             )
         )
     suggested = [(index.programmes[sc.doc], sc.score) for sc in chosen if sc.eligible][:_SUGGESTED_FOR_GOALS]
@@ -279,4 +344,5 @@ def rank(
         catalogue_version=index.catalogue.version,
         items=tuple(items),
         strategy_goals=suggested_goals,
+        partner_countries=partners,
     )

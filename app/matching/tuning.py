@@ -43,6 +43,14 @@ class MatchSettings:
     w_goals: float = 0.1
     # each soft-rule warning lowers the score by this much
     soft_penalty: float = 0.04
+    # a programme whose partner list leaves out a partner country the need names loses this much
+    partner_penalty: float = 0.1
+    # a programme with a specific partner list (not every country of this group) that covers them gains this
+    partner_credit: float = 0.06
+    broad_partner_group: str = "eu"
+    # a budget within a grant range whose largest grant is at most small_grant_max_eur gains this
+    small_grant_credit: float = 0.03
+    small_grant_max_eur: int = 60_000
     # calls closing within this many days are flagged
     closing_soon_days: int = 30
     # theme inference from text: strength = 1 - exp(-rate * evidence)

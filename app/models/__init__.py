@@ -6,6 +6,7 @@ from app.models.base import metadata
 from app.models.catalogue import (
     CatalogueCall,
     CatalogueState,
+    CountryGroup,
     Funder,
     Pillar,
     Programme,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "CatalogueCall",
     "CatalogueState",
+    "CountryGroup",
     "Funder",
     "Need",
     "Organisation",

@@ -1,4 +1,4 @@
-"""Catalogue tables: pillars, themes, strategy goals, funders, programmes, calls, and the version.
+"""Catalogue tables: pillars, themes, strategy goals, funders, country groups, programmes, calls, and the version.
 
 Localised texts and code lists are JSON columns: they are read whole, never joined on, and each
 worker filters the catalogue in memory (see services/catalogue.py). NULL means the field was absent
@@ -54,6 +54,16 @@ class Funder(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2000)
 
 
+class CountryGroup(SQLModel, table=True):
+    __tablename__ = "country_group"
+
+    code: str = Field(primary_key=True, max_length=100)
+    name: dict[str, str] = Field(sa_column=Column(JSONColumn, nullable=False))
+    description: dict[str, str] | None = _json()
+    countries: list[str] = Field(sa_column=Column(JSONColumn, nullable=False))
+    sources: list[dict[str, Any]] | None = _json()
+
+
 class Programme(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=100)
     name: dict[str, str] = Field(sa_column=Column(JSONColumn, nullable=False))
@@ -70,6 +80,7 @@ class Programme(SQLModel, table=True):
     grant_eur: dict[str, Any] | None = _json()
     cofinancing_max_rate: float | None = None
     partnership: dict[str, Any] | None = _json()
+    partner_countries: list[str] | None = _json()
     keywords: list[str] | None = _json()
     url: str | None = Field(default=None, max_length=2000)
     sources: list[dict[str, Any]] | None = _json()

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from app.catalogue.document import (
     CallRecord,
+    CountryGroupRecord,
     FunderRecord,
     PillarRecord,
     ProgrammeRecord,
@@ -29,6 +30,10 @@ class StrategyGoalPublic(StrategyGoalRecord):
 
 
 class FunderPublic(FunderRecord):
+    label: str
+
+
+class CountryGroupPublic(CountryGroupRecord):
     label: str
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.need import Description, NeedFields, Title
 
@@ -16,9 +16,19 @@ class MatchRequest(NeedFields):
     description: Description
 
 
+class PartnerCountryPublic(BaseModel):
+    """A partner country of the need: from `partners.countries` ("given") or named in its text ("text")."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True, serialize_by_alias=True)
+
+    code: str
+    source: Literal["given", "text"] = Field(alias="from")
+
+
 class MatchNeedRef(BaseModel):
     id: int | None = None
     language: str
+    partner_countries: list[PartnerCountryPublic] = Field(default_factory=list)
 
 
 class ProgrammeRefPublic(BaseModel):
@@ -44,6 +54,7 @@ class ScoreBreakdownPublic(BaseModel):
     pillars: float
     strategy_goals: float
     penalty: float = 0.0
+    credit: float = 0.0
 
 
 class MatchApplicationPublic(BaseModel):

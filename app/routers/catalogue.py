@@ -16,6 +16,7 @@ from app.matching.eligibility import programme_active
 from app.models.catalogue_api import (
     CallPublic,
     CatalogueInfo,
+    CountryGroupPublic,
     FunderPublic,
     ImportSummary,
     PillarPublic,
@@ -192,6 +193,29 @@ def list_funders(
 def get_funder(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "funders", code, "funder"), lang)
+
+
+@router.get("/country-groups", response_model=Page[CountryGroupPublic])
+def list_country_groups(
+    _: AnyPrincipal,
+    snapshot: SnapshotDep,
+    page: PageDep,
+    lang: LanguageDep,
+    response: Response,
+    country: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Only groups with this country.")
+    ] = None,
+) -> Any:
+    """Named sets of countries (the EU, the Nordic countries, …) that programmes' `partner_countries` refer to."""
+    _lang_header(response, lang)
+    groups = reads.list_simple(snapshot, "country_groups", countries=country and country.upper())
+    return page_of([_labelled(r, lang) for r in groups], page)
+
+
+@router.get("/country-groups/{code}", response_model=CountryGroupPublic, responses=ONE)
+def get_country_group(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+    _lang_header(response, lang)
+    return _labelled(reads.get_record(snapshot, "country_groups", code, "country group"), lang)
 
 
 def _programme_out(record: dict[str, Any], lang: str | None, now: datetime) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, select
 from app.catalogue.checks import KnownCodes, check_document
 from app.catalogue.document import FORMAT, SECTIONS, CatalogueDocument, record_json
 from app.errors import InvalidInput, validation_errors
-from app.models import CatalogueCall, CatalogueState, Funder, Pillar, Programme, StrategyGoal, Theme
+from app.models import CatalogueCall, CatalogueState, CountryGroup, Funder, Pillar, Programme, StrategyGoal, Theme
 from app.models.base import utcnow
 from app.services import audit
 
@@ -30,6 +30,7 @@ TABLES: dict[str, type[SQLModel]] = {
     "themes": Theme,
     "strategy_goals": StrategyGoal,
     "funders": Funder,
+    "country_groups": CountryGroup,
     "programmes": Programme,
     "calls": CatalogueCall,
 }
@@ -152,7 +153,7 @@ def _lock_state(session: Session) -> CatalogueState:
 
 def _stored_codes(session: Session) -> KnownCodes:
     codes: dict[str, frozenset[str]] = {}
-    for section in ("pillars", "themes", "strategy_goals", "funders", "programmes"):
+    for section in ("pillars", "themes", "strategy_goals", "funders", "country_groups", "programmes"):
         model = TABLES[section]
         codes[section] = frozenset(session.exec(select(model.code)).all())  # type: ignore[attr-defined]
     return KnownCodes(**codes)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 CATALOGUE_DIR = Path(__file__).resolve().parents[2] / "data" / "catalogue"
-SECTIONS = ("pillars", "themes", "strategy_goals", "funders", "programmes", "calls")
+SECTIONS = ("pillars", "themes", "strategy_goals", "funders", "country_groups", "programmes", "calls")
 
 
 def load_bundled_document(folder: Path = CATALOGUE_DIR) -> dict[str, Any]:

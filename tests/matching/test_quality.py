@@ -1,12 +1,13 @@
 """Regression guard: ranking quality on the labelled development set.
 
-The development set (``dev_needs.jsonl``, 78 needs, two thirds Swedish, a
-fifth decided by eligibility) is labelled against the bundled catalogue; the
-last thirty (d49-d78, in three batches) were written after the others and kept
-as first measured. ``benchmarks/quality.py`` prints the full report; this test
-keeps mean nDCG@5 from falling below the level reached (0.859 overall,
-sv 0.870, en 0.840 when this guard was last set), with a small margin for catalogue
-edits, and keeps two needs whose best programme was once missing from the
+The development set (``dev_needs.jsonl``, 108 needs, 60 % Swedish, a
+sixth decided by eligibility) is labelled against the bundled catalogue; the
+last sixty (d49-d78 in three batches, d79-d108 naming partner countries) were
+written after the others and kept as first measured. ``benchmarks/quality.py``
+prints the full report (``--ids d79-d108`` for one batch); this test keeps mean
+nDCG@5 from falling below the level reached (0.832 overall, sv 0.856, en 0.796
+when this guard was last set, with the fourth batch in), with a small margin for
+catalogue edits, and keeps two needs whose best programme was once missing from the
 top five from missing it again.
 """
 
@@ -21,7 +22,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.83, "sv": 0.84, "en": 0.81}
+FLOOR = {"all": 0.82, "sv": 0.845, "en": 0.78}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:

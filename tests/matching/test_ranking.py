@@ -144,7 +144,8 @@ def test_strategy_goals_are_ranked(tiny_index: MatchIndex) -> None:
 
 def test_answer_json_has_the_contract_shape(tiny_index: MatchIndex) -> None:
     data = answer_to_json(tiny_index.match(need_from_body(YOUTH_SV), now=NOW, limit=2))
-    assert data["need"] == {"language": "sv"} and data["catalogue_version"] == "test-1"
+    need = {"language": "sv", "partner_countries": [{"code": "DE", "from": "text"}]}
+    assert data["need"] == need and data["catalogue_version"] == "test-1"
     assert len(data["items"]) == 2
     item = data["items"][0]
     assert set(item) >= {"rank", "score", "eligible", "programme", "calls", "score_breakdown", "reasons", "warnings"}
