@@ -10,14 +10,19 @@ from app.models.catalogue import (
     StrategyGoal,
     Theme,
 )
+from app.models.jobs import Job, Lease
 from app.models.need import Need
 from app.models.organisation import ApiKey, Organisation
+from app.models.refresh import CatalogueRefresh
 
 __all__ = [
     "ApiKey",
     "CatalogueCall",
+    "CatalogueRefresh",
     "CatalogueState",
     "Funder",
+    "Job",
+    "Lease",
     "Need",
     "Organisation",
     "Pillar",
