@@ -61,8 +61,8 @@ def enqueue(
         session.execute(table.insert().values(**values))
         return True
     insert = pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
-    result = session.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["key"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    statement = insert.values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    return session.execute(statement).first() is not None
 
 
 def claim(engine: Engine, worker: str, now: datetime, lease_seconds: float) -> ClaimedJob | None:
@@ -106,10 +106,11 @@ def complete(engine: Engine, job_id: int, worker: str, now: datetime) -> bool:
     return _finish(engine, job_id, worker, status=DONE, locked_by=None, locked_until=None, finished_at=now)
 
 
-def fail(engine: Engine, job: ClaimedJob, worker: str, now: datetime, error: str) -> bool:
-    """Record a failed attempt: queue it again after a backoff, or give up after its last attempt."""
+def fail(engine: Engine, job: ClaimedJob, worker: str, now: datetime, error: str, *, final: bool = False) -> bool:
+    """Record a failed attempt: queue it again after a backoff, or give up after its last attempt
+    (or at once when trying again cannot help)."""
     error = error[:ERROR_CHARS]
-    if job.attempts >= job.max_attempts:
+    if final or job.attempts >= job.max_attempts:
         return _finish(
             engine, job.id, worker, status=FAILED, locked_by=None, locked_until=None, finished_at=now, last_error=error
         )

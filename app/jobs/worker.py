@@ -90,7 +90,9 @@ class Worker:
     def run(self, job: queue.ClaimedJob) -> None:
         function = self.kinds.get(job.kind)
         if function is None:
-            queue.fail(self.context.engine, job, self.name, self.context.clock(), f"unknown job kind {job.kind!r}")
+            queue.fail(
+                self.context.engine, job, self.name, self.context.clock(), f"unknown job kind {job.kind!r}", final=True
+            )
             return
         stop_heartbeat = threading.Event()
         heartbeat = threading.Thread(target=self._heartbeat, args=(job.id, stop_heartbeat), daemon=True)

@@ -136,6 +136,7 @@ def _write(session: Session, refresh_id: int, rows: list[dict[str, Any]], now: d
     if lease.holder_of(session, LEASE, now) != holder(refresh_id):
         raise PortalError("the refresh lost its lease before it could write")
     report = to_calls(rows, _programme_profiles(session), now)
+    _keep_retrieval_dates(session, report.calls)
     closing = _vanished(session, {call["code"] for call in report.calls}, now)
     result = apply_document(session, {"format": FORMAT, "calls": report.calls + closing}, "merge")
     refresh.status = REFRESH_SUCCEEDED
@@ -148,6 +149,29 @@ def _write(session: Session, refresh_id: int, rows: list[dict[str, Any]], now: d
     session.add(refresh)
     lease.release(session, LEASE, holder(refresh_id))
     return refresh
+
+
+def _keep_retrieval_dates(session: Session, records: list[dict[str, Any]]) -> None:
+    """A call the portal gives back unchanged keeps its sources' retrieval date, so that an unchanged
+    portal leaves the catalogue (and its version, and every worker's index) as it was."""
+    stored = {call.code: call for call in session.exec(select(CatalogueCall)).all()}
+    for record in records:
+        old = stored.get(record["code"])
+        if old is None or not old.sources:
+            continue
+        compared = {k: v for k, v in record.items() if k != "sources"}
+        before = {k: v for k, v in old.model_dump().items() if v is not None and k != "sources"}
+        same_urls = [s.get("url") for s in old.sources] == [s.get("url") for s in record.get("sources") or []]
+        if same_urls and _normalised(compared) == _normalised(before):
+            record["sources"] = old.sources
+
+
+def _normalised(record: dict[str, Any]) -> dict[str, Any]:
+    """Dates as moments, so that `…Z` and `…+00:00` compare equal."""
+    return {
+        k: datetime.fromisoformat(v) if k in ("opens_at", "deadline_at") and isinstance(v, str) else v
+        for k, v in record.items()
+    }
 
 
 def _vanished(session: Session, listed: set[str], now: datetime) -> list[dict[str, Any]]:
