@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,17 +19,20 @@ import httpx
 import typer
 import uvicorn
 from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import Progress as RichProgress
+from sqlalchemy import Engine
 
 from app import migrations
 from app.catalogue.bundled import CatalogueFileError, read_document
-from app.catalogue.ftportal import PortalError
+from app.catalogue.ftportal import PortalError, Progress
 from app.catalogue.validate import validate_path
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.services import audit
+from app.services import calls as calls_service
 from app.services import catalogue as catalogue_service
 from app.services import keys as key_service
-from app.services.calls import import_ftportal_calls
 from app.services.startup import prepare
 from app.settings import Settings, get_settings
 
@@ -192,43 +197,69 @@ def api_key_create(
 def calls_import_ftportal(
     ctx: typer.Context,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Fetch and map, but write nothing.")] = False,
-    max_pages: Annotated[int, typer.Option(min=1, max=200, help="Pages of 100 topics at most.")] = 50,
+    max_pages: Annotated[int | None, typer.Option(min=1, max=1000, help="Pages of 100 topics at most.")] = None,
 ) -> None:
-    """Read open and forthcoming calls from the EU Funding & Tenders Portal (FUNDMATCH_FTPORTAL_URL)."""
+    """Refresh live calls from the EU Funding & Tenders Portal now (FUNDMATCH_FTPORTAL_URL).
+
+    The refresh is recorded in the refresh log like a scheduled one; it writes nothing unless every
+    page arrived, and exits 1 if it failed or another refresh is running."""
     settings = _settings(ctx)
+    if max_pages is not None:
+        settings = settings.model_copy(update={"ftportal_max_pages": max_pages})
+    access = calls_service.portal_access(settings)
     engine = make_engine(settings.database_url)
     try:
-        with (
-            unit_of_work(engine) as session,
-            httpx.Client(timeout=60, headers={"Accept": "application/json"}) as client,
-        ):
-            report, result = import_ftportal_calls(
-                session,
-                client,
-                base_url=settings.ftportal_url,
-                api_key=settings.ftportal_api_key.get_secret_value(),
-                now=datetime.now(UTC),
-                dry_run=dry_run,
-                max_pages=max_pages,
+        with calls_service.portal_client(settings) as client, _progress_bar() as progress:
+            if dry_run:
+                _dry_run(engine, client, access, progress)
+                return
+            with unit_of_work(engine) as session:
+                refresh = calls_service.start_refresh(
+                    session, datetime.now(UTC), "cli", access.lease_seconds, audit.CLI
+                )
+                session.commit()
+            assert refresh.id is not None
+            refresh = calls_service.run_refresh(
+                engine, refresh.id, client, access, lambda: datetime.now(UTC), progress=progress
             )
-    except PortalError as exc:
-        raise _fail(f"import-ftportal: {exc}") from exc
     except AppError as exc:
         raise _fail(f"import-ftportal: {exc.detail}") from exc
     finally:
         engine.dispose()
+    if refresh.status != "succeeded":
+        raise _fail(f"refresh {refresh.id} failed: {refresh.error}")
+    typer.echo(
+        f"refresh {refresh.id} succeeded: fetched {refresh.fetched} rows; calls +{refresh.created} new, "
+        f"~{refresh.updated} updated, {refresh.closed} closed; catalogue version {refresh.catalogue_version}"
+    )
+
+
+def _dry_run(engine: Engine, client: httpx.Client, access: calls_service.PortalAccess, progress: Progress) -> None:
+    try:
+        report = calls_service.fetch_and_map(engine, client, access, datetime.now(UTC), progress)
+    except PortalError as exc:
+        raise _fail(f"import-ftportal: {exc}") from exc
     skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(report.skipped.items())) or "none"
+    for call in report.calls:
+        typer.echo(f"  {call['code']} -> {call['programme']} (deadline {call['deadline_at']})")
     typer.echo(
         f"fetched {report.fetched} rows, {len(report.calls)} calls mapped to catalogue programmes; skipped: {skipped}"
     )
-    if result is not None:
-        typer.echo(
-            f"catalogue version {result.version}: "
-            f"+{result.created['calls']} new, ~{result.updated['calls']} updated calls"
-        )
-    elif dry_run:
-        for call in report.calls:
-            typer.echo(f"  {call['code']} -> {call['programme']} (deadline {call['deadline_at']})")
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Progress]:
+    """A progress bar of pages on a terminal (stderr); nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda _done, _expected: None
+        return
+    with RichProgress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("portal pages", total=None)
+
+        def advance(done: int, expected: int | None) -> None:
+            bar.update(task, completed=done, total=expected)
+
+        yield advance
 
 
 def main() -> None:

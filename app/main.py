@@ -17,15 +17,21 @@ from fastapi_offline import FastAPIOffline
 from app import __version__
 from app.catalogue.document import CatalogueDocument
 from app.db import make_engine
+from app.jobs.context import JobContext
+from app.jobs.kinds import KINDS
+from app.jobs.schedule import periodic_jobs
+from app.jobs.worker import Worker
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestIdMiddleware
-from app.routers import applications, audit, catalogue, health, match, needs, organisations, reports
+from app.routers import applications, audit, catalogue, health, match, needs, organisations, refreshes, reports
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
+from app.services.calls import portal_client
 from app.services.rate_limit import RateLimiter
 from app.services.snapshot import SnapshotCache
 from app.services.startup import prepare, start_warm_up
+from app.services.suggestions import index_for
 from app.settings import Settings, get_settings
 from app.state import AppState, system_clock
 
@@ -45,11 +51,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        lexicon = load_lexicon(settings.lexicon_dir)
         state = AppState(
             settings=settings,
             engine=engine,
-            snapshots=SnapshotCache(engine, settings.catalogue_check_seconds),
-            lexicon=load_lexicon(settings.lexicon_dir),
+            snapshots=SnapshotCache(
+                engine, settings.catalogue_check_seconds, prepare=lambda snapshot: index_for(snapshot, lexicon)
+            ),
+            lexicon=lexicon,
             principals=PrincipalCache(settings.auth_cache_seconds),
             key_usage=KeyUsage(engine),
             rate_limiter=RateLimiter(settings.rate_limit),
@@ -59,9 +68,23 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.fm = state
         await anyio.to_thread.run_sync(prepare, engine, settings)
         warm_up = start_warm_up(state.snapshots, state.lexicon) if settings.warm_index else None
+        http = portal_client(settings)
+        if settings.jobs_enabled:
+            context = JobContext(engine, settings, state.now, http, catalogue_changed=state.snapshots.invalidate)
+            state.jobs = Worker(
+                context,
+                KINDS,
+                periodic_jobs(settings),
+                interval_seconds=settings.jobs_interval_seconds,
+                lease_seconds=settings.job_lease_seconds,
+            )
+            state.jobs.start()
         try:
             yield
         finally:
+            if state.jobs is not None:
+                state.jobs.stop()
+            http.close()
             if warm_up is not None:
                 warm_up.join(timeout=5)
             state.key_usage.close()
@@ -79,6 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(catalogue.router)
+    app.include_router(refreshes.router)
     app.include_router(organisations.router)
     app.include_router(needs.router)
     app.include_router(match.router)

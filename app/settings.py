@@ -33,6 +33,34 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     ftportal_url: str = DEFAULT_FTPORTAL_URL
     ftportal_api_key: SecretStr = SecretStr("SEDIA")
+    ftportal_allow_http: bool = Field(
+        default=False,
+        description="Allow an http:// portal URL (a test server or a mirror on a closed network); the API key "
+        "travels in the query string, so the default refuses anything but https.",
+    )
+    ftportal_timeout_seconds: float = Field(default=60.0, gt=0, description="Read time-out per portal page.")
+    ftportal_retry_initial_seconds: float = Field(
+        default=2.0, ge=0, description="First wait before a failed portal page is tried again (it grows exponentially)."
+    )
+    ftportal_max_pages: int = Field(
+        default=50, ge=1, le=1000, description="Pages of 100 topics a refresh reads at most."
+    )
+    calls_refresh_hours: float = Field(
+        default=24.0, ge=0, description="How often `serve` refreshes live calls from the portal (0: never)."
+    )
+    refresh_lease_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="How long a refresh holds its lease without renewing it (it renews on every page); a refresh "
+        "whose process died blocks others for at most this long.",
+    )
+    jobs_enabled: bool = Field(default=True, description="Run the background job loop inside `serve`.")
+    jobs_interval_seconds: float = Field(
+        default=10.0, gt=0, description="How often the job loop looks for due work (bounds how long queued work waits)."
+    )
+    job_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long a claimed job stays a worker's without a heartbeat."
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     import_child_bytes: int = Field(

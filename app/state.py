@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import anyio
 from sqlalchemy import Engine
 
+from app.jobs.worker import Worker
 from app.matching import Lexicon
 from app.services.auth import KeyUsage, PrincipalCache
 from app.services.rate_limit import RateLimiter
@@ -33,6 +34,7 @@ class AppState:
     # turns (more workers use more cores).
     engine_limiter: anyio.CapacityLimiter
     clock: Callable[[], datetime] = system_clock
+    jobs: Worker | None = None  # the background job loop, when this process runs one
 
     def now(self) -> datetime:
         return self.clock()

@@ -91,6 +91,7 @@ class Served:
     work: Path
     catalogue_load_s: float
     warm_up_s: float
+    env: dict[str, str]
 
     def resident_mib(self) -> float:
         """Resident memory of the server process and its children (the workers), in MiB."""
@@ -136,6 +137,7 @@ def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iter
         "FUNDMATCH_LOAD_DEFAULT_CATALOGUE": "false",
         "FUNDMATCH_BOOTSTRAP_ADMIN_TOKEN": TOKEN,
         "FUNDMATCH_LOG_LEVEL": "WARNING",
+        "FUNDMATCH_CALLS_REFRESH_HOURS": "0",  # no refresh from the real portal while measuring
     }
     doc_path = work / "catalogue.json"
     doc_path.write_text(json.dumps(catalogue(size)), encoding="utf-8")
@@ -160,7 +162,7 @@ def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iter
             for body in (warm * workers * 8)[: 8 * workers]:  # every worker builds its index once
                 http.post("/api/v1/match", content=body, headers=JSON).raise_for_status()
             warm_seconds = time.perf_counter() - started
-        yield Served(base, server.pid, work, load_seconds, warm_seconds)
+        yield Served(base, server.pid, work, load_seconds, warm_seconds, env)
     finally:
         server.terminate()
         server.wait(timeout=30)

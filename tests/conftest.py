@@ -82,6 +82,9 @@ def settings(database_url: str) -> Settings:
         bootstrap_admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
         catalogue_check_seconds=0,
         warm_index=False,
+        jobs_enabled=False,
+        ftportal_allow_http=True,
+        ftportal_retry_initial_seconds=0,
         log_json=True,
     )
 

@@ -102,3 +102,10 @@ def test_command_line_writes_are_recorded_as_cli(
         ("api_key.create", "cli", None),
         ("catalogue.import", "cli", None),
     ]
+
+
+def test_a_refresh_started_by_an_admin_is_recorded(client: TestClient, admin: dict) -> None:
+    started = client.post("/api/v1/catalogue/refreshes", headers=admin)
+    assert started.status_code == 202
+    event = _events(client, admin, action="catalogue.refresh")[0]
+    assert event["resource"] == f"refresh/{started.json()['id']}" and event["actor"] == "bootstrap"

@@ -120,7 +120,7 @@ def test_import_maps_dedupes_and_keeps_only_calls_ahead(env: Settings) -> None:
     assert runner.invoke(cli, ["catalogue", "load"], obj=env).exit_code == 0
     result = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
     assert result.exit_code == 0, result.output
-    assert "fetched 5 rows, 2 calls mapped" in result.output
+    assert "refresh 1 succeeded: fetched 5 rows; calls +2 new, ~0 updated, 0 closed" in result.output
     exported = json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)
     calls = {c["code"]: c for c in exported["calls"]}
     twinning = calls["cerv-2027-citizens-town-tt"]
@@ -133,7 +133,7 @@ def test_import_maps_dedupes_and_keeps_only_calls_ahead(env: Settings) -> None:
     assert calls["horizon-cl5-2027-02-d4-07"]["programme"] == "horizon-europe"
     assert "edf-2027-da-space" not in calls and "life-2024-sap-nat" not in calls
     again = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
-    assert "+0 new, ~0 updated" in again.output
+    assert "refresh 2 succeeded: fetched 5 rows; calls +0 new, ~0 updated, 0 closed" in again.output
 
 
 def test_dry_run_writes_nothing(env: Settings) -> None:
@@ -141,13 +141,15 @@ def test_dry_run_writes_nothing(env: Settings) -> None:
     before = json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)["calls"]
     result = runner.invoke(cli, ["calls", "import-ftportal", "--dry-run"], obj=env)
     assert result.exit_code == 0 and "cerv-2027-citizens-town-tt -> cerv-town-twinning" in result.output
+    assert "fetched 5 rows, 2 calls mapped" in result.output
     assert json.loads(runner.invoke(cli, ["catalogue", "export"], obj=env).stdout)["calls"] == before
 
 
 def test_unreachable_portal_fails_cleanly(settings: Settings) -> None:
     env = settings.model_copy(update={"ftportal_url": "http://127.0.0.1:9/none"})
     result = runner.invoke(cli, ["calls", "import-ftportal"], obj=env)
-    assert result.exit_code == 1 and "the portal did not answer" in result.output
+    assert result.exit_code == 1 and "the portal did not answer page 1: ConnectError" in result.output
+    assert "gave up after 5 attempts" in result.output
 
 
 def test_programme_patterns_prefer_the_most_specific() -> None:
@@ -156,7 +158,7 @@ def test_programme_patterns_prefer_the_most_specific() -> None:
     assert programme_for("HORIZON-CL6-2027-01", known) == "horizon-europe"
     assert programme_for("CERV-2027-CITIZENS-TOWN-NT", known) == "cerv-networks-of-towns"
     assert programme_for("CERV-2027-CHAR-LITI", known) == "cerv"
-    assert programme_for("LIFE-2027-SAP-CET", known) is None
+    assert programme_for("LIFE-2027-SAP-CET", known) is None  # no LIFE programme in the catalogue
 
 
 def test_keywords_and_languages_are_tolerated() -> None:

@@ -37,7 +37,8 @@ def test_bootstrap_token_only_when_no_admin_key_exists(make_client) -> None:
 
 
 def test_every_worker_follows_a_catalogue_import(make_client, admin: dict) -> None:
-    """Two apps on one database stand for two workers: an import on one reaches the other's matching."""
+    """Two apps on one database stand for two workers: an import on one reaches the other's matching,
+    once the other has built the new index in the background (it answers from the old one meanwhile)."""
     worker_a = make_client()
     worker_b = make_client()
     need = {
@@ -53,6 +54,9 @@ def test_every_worker_follows_a_catalogue_import(make_client, admin: dict) -> No
     doc["programmes"] = [p for p in doc["programmes"] if p["code"] != "erasmus-plus"]
     doc["calls"] = []
     import_catalogue(worker_a, admin, doc, mode="replace")
+    during = worker_b.post("/api/v1/match", json=need, headers=admin).json()
+    assert during["catalogue_version"] == first["catalogue_version"]
+    state_of(worker_b).snapshots.wait_for_rebuild(timeout=120)
     second = worker_b.post("/api/v1/match", json=need, headers=admin).json()
     assert second["catalogue_version"] != first["catalogue_version"]
     assert "erasmus-plus" in [i["programme"]["code"] for i in first["items"]]

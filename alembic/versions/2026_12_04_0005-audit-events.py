@@ -4,7 +4,7 @@ Reviewed by hand: organisation_id is nullable (the shared catalogue belongs to n
 (organisation_id, id) serves an organisation's log newest first.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 17:38:30.786378
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from app.models.base import AwareDateTime
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,8 +13,10 @@ from app.models.catalogue import (
     StrategyGoal,
     Theme,
 )
+from app.models.jobs import Job, Lease
 from app.models.need import Need
 from app.models.organisation import ApiKey, Organisation
+from app.models.refresh import CatalogueRefresh
 
 __all__ = [
     "ApiKey",
@@ -22,9 +24,12 @@ __all__ = [
     "ApplicationStatusChange",
     "AuditEvent",
     "CatalogueCall",
+    "CatalogueRefresh",
     "CatalogueState",
     "CountryGroup",
     "Funder",
+    "Job",
+    "Lease",
     "Need",
     "Organisation",
     "Pillar",

@@ -43,6 +43,7 @@ class Actor:
 
 CLI = Actor("cli")
 STARTUP = Actor("startup")
+SCHEDULE = Actor("schedule")  # background work that the schedule started
 
 
 def actor_of(principal: Principal) -> Actor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import gc
 import json
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from sqlmodel import Session
 from app.matching import MatchIndex
 from app.services.catalogue import current_version, export_catalogue
 
+log = logging.getLogger("fundmatch.snapshot")
 ANSWERS_KEPT = 1024  # per worker and catalogue version
 
 
@@ -85,6 +87,10 @@ class CatalogueSnapshot:
     def etag(self) -> str:
         return f'"{self.version}"'
 
+    @property
+    def has_index(self) -> bool:
+        return self._index is not None
+
     def index(self, build: Callable[[dict[str, Any], str], MatchIndex]) -> MatchIndex:
         """The match index for this version, built once by `build(document, version)`."""
         if self._index is None:
@@ -140,12 +146,28 @@ def _settle() -> None:
 
 
 class SnapshotCache:
-    def __init__(self, engine: Engine, check_seconds: float) -> None:
+    """The worker's current snapshot. A new catalogue version is loaded and its index built in a
+    background thread while the old snapshot keeps answering; it is published once it is ready.
+    Only a worker with no usable snapshot yet (the first after start, or one whose index nobody
+    has asked for) loads in the caller's thread."""
+
+    def __init__(
+        self, engine: Engine, check_seconds: float, prepare: Callable[[CatalogueSnapshot], object] | None = None
+    ) -> None:
         self._engine = engine
+        # PostgreSQL: the version and the document from one snapshot of the database (under READ
+        # COMMITTED each statement sees the latest commit, so a refresh landing mid-read could mix two)
+        self._read_engine = (
+            engine.execution_options(isolation_level="REPEATABLE READ")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self._check_seconds = check_seconds
+        self._prepare = prepare
         self._snapshot: CatalogueSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._building: threading.Thread | None = None
 
     def fresh(self) -> CatalogueSnapshot | None:
         """The snapshot while it needs no version check yet, else None (no I/O)."""
@@ -159,25 +181,53 @@ class SnapshotCache:
         snapshot = self.fresh()
         if snapshot is not None:
             return snapshot
-        with self._lock, Session(self._engine) as session:
-            snapshot = self._refresh(session)
+        with self._lock:
+            current = self._snapshot
+            with Session(self._engine) as session:
+                version = current_version(session)
             self._checked_at = time.monotonic()
-            return snapshot
+            if current is not None and current.version == version:
+                return current
+            if current is None or not current.has_index or self._prepare is None:
+                self._snapshot = self._load()
+                return self._snapshot
+            if self._building is None or not self._building.is_alive():
+                self._building = threading.Thread(target=self._rebuild, name="catalogue-rebuild", daemon=True)
+                self._building.start()
+            return current
 
-    def _refresh(self, session: Session) -> CatalogueSnapshot:
-        version = current_version(session)
-        if self._snapshot is not None and self._snapshot.version == version:
-            return self._snapshot
-        while True:  # the document and its version must agree: read again if an import landed between
-            document = export_catalogue(session)
-            session.rollback()  # end the read transaction, so the next read sees what landed since
-            after = current_version(session)
-            if after == version:
-                break
-            version = after
-        self._snapshot = CatalogueSnapshot(version=version, document=document)
+    def _rebuild(self) -> None:
+        try:
+            snapshot = self._load()
+            if self._prepare is not None:
+                self._prepare(snapshot)
+        except Exception:  # the old snapshot keeps answering; the next check tries again
+            log.exception("catalogue rebuild failed")
+            return
+        with self._lock:
+            self._snapshot = snapshot
+            self._checked_at = 0.0  # the version may have moved on while this one was built
+        log.info("catalogue snapshot ready", extra={"catalogue_version": snapshot.version})
+
+    def _load(self) -> CatalogueSnapshot:
+        with Session(self._read_engine) as session:
+            version = current_version(session)
+            while True:  # the document and its version must agree: read again if an import landed between
+                document = export_catalogue(session)
+                session.rollback()  # end the read transaction, so the next read sees what landed since
+                after = current_version(session)
+                if after == version:
+                    break
+                version = after
+        snapshot = CatalogueSnapshot(version=version, document=document)
         _settle()
-        return self._snapshot
+        return snapshot
+
+    def wait_for_rebuild(self, timeout: float | None = None) -> None:
+        """Block until a background rebuild in progress has published its snapshot (tests, tools)."""
+        building = self._building
+        if building is not None:
+            building.join(timeout)
 
     def invalidate(self) -> None:
         self._checked_at = 0.0

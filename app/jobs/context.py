@@ -1,0 +1,30 @@
+"""What every job gets: the database, the settings, the clock and an HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine
+
+from app.settings import Settings
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class JobContext:
+    engine: Engine
+    settings: Settings
+    clock: Callable[[], datetime]
+    http: httpx.Client
+    # called after a job changed the catalogue, so this worker checks the version at once
+    catalogue_changed: Callable[[], None] = field(default=_nothing)
+
+
+JobFunction = Callable[[JobContext, dict[str, Any]], None]
