@@ -10,6 +10,7 @@ has a GIL of its own. It writes through its own engine in one transaction, exact
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ class _Failure:
 def _import_in_child(
     database_url: str, raw: bytes, mode: ImportMode, actor: Actor, request_id: str | None
 ) -> ImportResult | _Failure:
+    os.nice(10)  # the server's requests come first; an import may take a little longer
     engine = make_engine(database_url)
     try:
         with unit_of_work(engine) as session:
