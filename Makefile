@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 run: setup
-	@mkdir -p var
+	@mkdir -p -m 700 var
 	@test -s var/admin-token || (umask 077; $(BIN)/python -c 'import secrets; print("fm_" + secrets.token_urlsafe(32))' > var/admin-token)
 	@echo "Admin token: var/admin-token   API: http://$(HOST):$(PORT)/docs"
 	FUNDMATCH_BOOTSTRAP_ADMIN_TOKEN="$${FUNDMATCH_BOOTSTRAP_ADMIN_TOKEN:-$$(cat var/admin-token)}" \

@@ -44,7 +44,7 @@ PATHS = {
     "preparing": ["interested", "preparing"],
     "submitted": ["interested", "preparing", "submitted"],
     "granted": ["interested", "preparing", "submitted", "granted"],
-    "rejected": ["interested", "submitted", "rejected"],
+    "rejected": ["interested", "preparing", "submitted", "rejected"],
     "withdrawn": ["interested", "withdrawn"],
     "dismissed": ["dismissed"],
 }

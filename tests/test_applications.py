@@ -60,7 +60,7 @@ def test_create_answers_201_with_location_etag_and_the_first_history_entry(clien
     assert body["status"] == "interested" and body["status_date"] == TODAY
     assert body["deadline_at"] == "2027-02-18T12:00:00+01:00"
     assert body["amount_requested_eur"] == 60000 and body["amount_granted_eur"] is None
-    assert body["allowed_next"] == ["preparing", "submitted", "withdrawn", "dismissed"]
+    assert body["allowed_next"] == ["preparing", "withdrawn", "dismissed"]
     assert [(h["status"], h["date"], h["by"]) for h in body["history"]] == [("interested", TODAY, "intranet")]
     fetched = client.get(response.headers["location"], headers=world["read"])
     assert fetched.status_code == 200 and fetched.json() == body
@@ -132,10 +132,11 @@ def test_a_status_date_before_the_current_status_is_a_422(client: TestClient, wo
 @pytest.mark.parametrize(
     ("path", "target", "allowed"),
     [
-        ([], "granted", ["preparing", "submitted", "withdrawn", "dismissed"]),
+        ([], "granted", ["preparing", "withdrawn", "dismissed"]),
+        ([], "submitted", ["preparing", "withdrawn", "dismissed"]),
         (["preparing", "submitted"], "dismissed", ["granted", "rejected", "withdrawn"]),
         (["preparing", "submitted"], "preparing", ["granted", "rejected", "withdrawn"]),
-        (["submitted", "rejected"], "withdrawn", []),
+        (["preparing", "submitted", "rejected"], "withdrawn", []),
         (["withdrawn"], "interested", []),
         (["dismissed"], "preparing", []),
     ],

@@ -30,8 +30,10 @@ STATUSES: tuple[ApplicationStatus, ...] = (
     "dismissed",
 )
 # Where each status may go next. Decided, withdrawn and dismissed applications are final.
+# The contract's graph, exactly: interested -> preparing -> submitted -> granted | rejected; withdrawn
+# before a decision; dismissed ("not for us") from interested or preparing.
 NEXT_STATUSES: dict[str, tuple[ApplicationStatus, ...]] = {
-    "interested": ("preparing", "submitted", "withdrawn", "dismissed"),
+    "interested": ("preparing", "withdrawn", "dismissed"),
     "preparing": ("submitted", "withdrawn", "dismissed"),
     "submitted": ("granted", "rejected", "withdrawn"),
     "granted": (),
