@@ -15,11 +15,18 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
+    StrictBool,
+    StrictInt,
     StringConstraints,
     model_validator,
 )
 
 FORMAT = "fundmatch-catalogue/1"
+
+# Numbers and flags are JSON numbers and booleans, never coerced (`false` is not 0, `"3"` is not 3);
+# a rate may be written as an integer (0 or 1).
+StrictRate = Annotated[float, Strict()]
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", max_length=100)]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
@@ -125,8 +132,8 @@ class Period(Record):
 
 
 class GrantRange(Record):
-    min: int | None = Field(default=None, ge=0)
-    max: int | None = Field(default=None, ge=0)
+    min: StrictInt | None = Field(default=None, ge=0)
+    max: StrictInt | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> GrantRange:
@@ -136,9 +143,9 @@ class GrantRange(Record):
 
 
 class Partnership(Record):
-    required: bool | None = None
-    min_partners: int | None = Field(default=None, ge=0)
-    min_countries: int | None = Field(default=None, ge=0)
+    required: StrictBool | None = None
+    min_partners: StrictInt | None = Field(default=None, ge=0)
+    min_countries: StrictInt | None = Field(default=None, ge=0)
 
 
 class ProgrammeRecord(Record):
@@ -155,7 +162,7 @@ class ProgrammeRecord(Record):
     eligible_countries: list[CountryCode] | None = None
     eligible_regions: list[NutsCode] | None = None
     grant_eur: GrantRange | None = None
-    cofinancing_max_rate: float | None = Field(default=None, ge=0, le=1)
+    cofinancing_max_rate: StrictRate | None = Field(default=None, ge=0, le=1)
     partnership: Partnership | None = None
     partner_countries: list[PartnerCode] | None = Field(default=None, max_length=300)
     keywords: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] | None = None
@@ -170,7 +177,7 @@ class CallRecord(Record):
     description: LocalisedText | None = None
     opens_at: AwareDatetime | None = None
     deadline_at: AwareDatetime | None = None
-    budget_eur: int | None = Field(default=None, ge=0)
+    budget_eur: StrictInt | None = Field(default=None, ge=0)
     url: Url | None = None
     sources: list[Source] | None = None
     external_id: str | None = Field(default=None, max_length=200)

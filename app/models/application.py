@@ -10,14 +10,14 @@ import datetime as dt
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StrictInt, StringConstraints
 from pydantic import Field as PydanticField
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.catalogue.document import Code
 from app.models.base import AwareDateTime, utcnow
-from app.models.need import IsoDate
+from app.models.iso import IsoDate
 
 ApplicationStatus = Literal["interested", "preparing", "submitted", "granted", "rejected", "withdrawn", "dismissed"]
 STATUSES: tuple[ApplicationStatus, ...] = (
@@ -44,7 +44,7 @@ NEXT_STATUSES: dict[str, tuple[ApplicationStatus, ...]] = {
 # An application starts at one of these; a decision or a withdrawal is a change of an existing one.
 INITIAL_STATUSES: tuple[ApplicationStatus, ...] = ("interested", "preparing", "submitted", "dismissed")
 
-Amount = Annotated[int, PydanticField(ge=0, le=10_000_000_000)]
+Amount = Annotated[StrictInt, PydanticField(ge=0, le=10_000_000_000)]
 Owner = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Notes = Annotated[str, StringConstraints(max_length=20_000)]
 

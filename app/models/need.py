@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StringConstraints, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from app.catalogue.document import ApplicantType, Code, CountryCode, NutsCode
+from app.catalogue.document import ApplicantType, Code, CountryCode, NutsCode, StrictRate
 from app.models.base import AwareDateTime, JSONColumn, utcnow
+from app.models.iso import IsoDate
 
 
 class Need(SQLModel, table=True):
@@ -37,16 +38,10 @@ class Need(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=AwareDateTime)
 
 
-def _iso_date_text(value: object) -> object:
-    """Dates come as ISO text ("2027-08-01"); a number is not read as a Unix timestamp."""
-    if not isinstance(value, str | date):
-        raise ValueError("a date is written as YYYY-MM-DD")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 LanguageCode = Literal["sv", "en"]
 NeedStatus = Literal["draft", "active", "archived"]
+# Budgets are stored as 32-bit integers: two billion euros is beyond any municipal need.
+MAX_BUDGET_EUR = 2_000_000_000
 Title = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 
@@ -69,8 +64,8 @@ class NeedFields(BaseModel):
     applicant_type: ApplicantType | None = None
     country: CountryCode | None = None
     region: NutsCode | None = None
-    budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
-    cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
+    budget_eur: StrictInt | None = PydanticField(default=None, ge=0, le=MAX_BUDGET_EUR)
+    cofinancing_capacity: StrictRate | None = PydanticField(default=None, ge=0, le=1)
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
     partners: NeedPartners | None = None
@@ -102,8 +97,8 @@ class NeedUpdate(BaseModel):
     applicant_type: ApplicantType | None = None
     country: CountryCode | None = None
     region: NutsCode | None = None
-    budget_eur: int | None = PydanticField(default=None, ge=0, le=10_000_000_000)
-    cofinancing_capacity: float | None = PydanticField(default=None, ge=0, le=1)
+    budget_eur: StrictInt | None = PydanticField(default=None, ge=0, le=MAX_BUDGET_EUR)
+    cofinancing_capacity: StrictRate | None = PydanticField(default=None, ge=0, le=1)
     start_date: IsoDate | None = None
     end_date: IsoDate | None = None
     partners: NeedPartners | None = None

@@ -3,12 +3,12 @@ first interest to the funder's decision. Tenancy and the status rules live in se
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
 
 from app.models.application import ApplicationCreate, ApplicationPublic, ApplicationStatus, ApplicationUpdate
+from app.models.iso import IsoDate
 from app.pagination import Page, PageParams
 from app.principal import Principal
 from app.routers.auth import ReadPrincipal, WritePrincipal
@@ -34,7 +34,7 @@ Statuses = Annotated[
     list[ApplicationStatus] | None, Query(alias="status", description="One or more statuses (repeat the parameter).")
 ]
 DeadlineBefore = Annotated[
-    date | None,
+    IsoDate | None,
     Query(description="Only applications whose call deadline or internal deadline falls before this date."),
 ]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from app.models.iso import IsoDateTime
 from app.pagination import Page
 from app.routers.auth import ReadPrincipal
 from app.routers.deps import PageDep, SessionDep
@@ -23,7 +23,7 @@ def list_audit_events(
     page: PageDep,
     organisation: Annotated[str | None, Query(max_length=50, description="An organisation's code.")] = None,
     action: Annotated[str | None, Query(max_length=60, description="e.g. `need.create`.")] = None,
-    since: Annotated[datetime | None, Query(description="Only records at or after this moment (ISO 8601).")] = None,
+    since: Annotated[IsoDateTime | None, Query(description="Only records at or after this moment (ISO 8601).")] = None,
 ) -> Any:
     """Every write through the API or the command line, newest first: who (`actor`, the key's
     name), what (`action`, `resource`), when, and the request's id. An admin key sees every

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.errors import InvalidInput
 from app.etags import etag_matches
 from app.i18n import render
 from app.matching.eligibility import programme_active
@@ -24,6 +23,7 @@ from app.models.catalogue_api import (
     StrategyGoalPublic,
     ThemePublic,
 )
+from app.models.iso import IsoMoment
 from app.pagination import Page, page_of
 from app.routers.auth import AdminPrincipal, AnyPrincipal
 from app.routers.deps import LanguageDep, NowDep, PageDep, SessionDep, SnapshotDep, app_state
@@ -34,7 +34,6 @@ from app.services.catalogue_child import import_json_body
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
 ONE = problem_responses(401, 404)
-ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$"
 
 
 def _labelled(record: dict[str, Any], lang: str | None, key: str = "name") -> dict[str, Any]:
@@ -283,9 +282,13 @@ def list_calls(
     programme: str | None = None,
     status: Literal["forthcoming", "open", "closed"] | None = None,
     deadline_from: Annotated[
-        str | None, Query(pattern=ISO_MOMENT, description="A date or datetime (ISO 8601).")
+        IsoMoment | None,
+        Query(description="A date or datetime (ISO 8601); a date or a time without offset is taken as UTC."),
     ] = None,
-    deadline_to: Annotated[str | None, Query(pattern=ISO_MOMENT, description="A date or datetime (ISO 8601).")] = None,
+    deadline_to: Annotated[
+        IsoMoment | None,
+        Query(description="A date or datetime (ISO 8601); a date or a time without offset is taken as UTC."),
+    ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> Any:
     """Calls, ordered by code; status is derived from the dates (no deadline: open)."""
@@ -293,26 +296,18 @@ def list_calls(
     flt = reads.CallFilter(
         programme=programme,
         status=status,
-        deadline_from=_moment(deadline_from, "deadline_from"),
-        deadline_to=_moment(deadline_to, "deadline_to"),
+        deadline_from=_moment(deadline_from),
+        deadline_to=_moment(deadline_to),
         q=q,
     )
     return page_of([_call_out(r, lang, now) for r in reads.list_calls(snapshot, flt, now)], page)
 
 
-def _moment(value: str | None, name: str) -> datetime | None:
-    """A query date or datetime; dates and naive datetimes are taken as UTC."""
+def _moment(value: date | datetime | None) -> datetime | None:
+    """A query date or datetime as a moment; dates (midnight) and naive datetimes are taken as UTC."""
     if value is None:
         return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(
-            f"{name} is not a valid date.",
-            errors=[
-                {"loc": ["query", name], "msg": "not a valid ISO 8601 date or datetime", "type": "datetime_parsing"}
-            ],
-        ) from exc
+    moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

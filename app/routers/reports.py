@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from app.models.iso import IsoDate
 from app.models.report import FundingReport
 from app.routers.auth import ReadPrincipal
 from app.routers.deps import LanguageDep, NowDep, SessionDep, SnapshotDep
@@ -23,8 +23,10 @@ def funding(
     snapshot: SnapshotDep,
     now: NowDep,
     language: LanguageDep,
-    start: Annotated[date | None, Query(alias="from", description="First day (default: 1 January this year).")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Last day, included (default: 31 December).")] = None,
+    start: Annotated[
+        IsoDate | None, Query(alias="from", description="First day (default: 1 January this year).")
+    ] = None,
+    end: Annotated[IsoDate | None, Query(alias="to", description="Last day, included (default: 31 December).")] = None,
     group_by: GroupBy = "pillar",
 ) -> Any:
     """What the organisation applied for, submitted and was granted in a period, by pillar,
