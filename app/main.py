@@ -135,8 +135,25 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))
         components[model.__name__] = model_schema
+    _declare_no_nul(schema)
     app.openapi_schema = schema
     return schema
+
+
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _declare_no_nul(node: Any) -> None:
+    """Say in the schema what the NUL middleware enforces: no free text holds U+0000 (strings
+    with a pattern, format or fixed values exclude it already)."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = NO_NUL
+        for value in node.values():
+            _declare_no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            _declare_no_nul(value)
 
 
 def app_from_env() -> FastAPI:
