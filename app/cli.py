@@ -272,7 +272,7 @@ def backup(
     manifest = outcome.manifest
     size = file.stat().st_size / 1_000_000
     typer.echo(
-        f"backup written to {file}: {manifest.total_rows} rows in {len(manifest.tables)} tables, "
+        f"backup written to {file}: {manifest.total_rows:,} rows in {len(manifest.tables)} tables, "
         f"schema revision {manifest.revision}, {size:.1f} MB, in {outcome.seconds:.1f} s"
     )
 
@@ -297,7 +297,7 @@ def restore(
         engine.dispose()
     manifest = outcome.manifest
     typer.echo(
-        f"restored {manifest.total_rows} rows in {len(manifest.tables)} tables from {file} "
+        f"restored {manifest.total_rows:,} rows in {len(manifest.tables)} tables from {file} "
         f"(written {manifest.created_at:%Y-%m-%d %H:%M} UTC at schema revision {manifest.revision}) "
         f"in {outcome.seconds:.1f} s; the database is at the newest schema"
     )

@@ -250,10 +250,12 @@ def test_a_file_that_is_no_archive_is_refused(content: bytes, settings: Settings
     assert dump(settings.database_url) == before
 
 
+@pytest.mark.parametrize("migrated_first", [False, True])
 def test_an_archive_of_an_older_schema_is_carried_forward_by_the_migrations(
-    settings: Settings, clock: Clock, new_database: Callable[[str], str], tmp_path: Path
+    migrated_first: bool, settings: Settings, clock: Clock, new_database: Callable[[str], str], tmp_path: Path
 ) -> None:
-    """An archive written at revision 0004 (before the audit log) restores, then migrates to head."""
+    """An archive written at revision 0004 (before the audit log) restores, then migrates to head;
+    also into an empty database that `fundmatch migrate` already brought to head."""
     populate(settings, clock)
     current, older = tmp_path / "now.tar.gz", tmp_path / "older.tar.gz"
     backup(settings, current)
@@ -266,6 +268,8 @@ def test_an_archive_of_an_older_schema_is_carried_forward_by_the_migrations(
 
     rewrite(current, older, at_0004)
     target = new_database("sqlite")
+    if migrated_first:
+        upgrade(target)
     result = runner.invoke(cli, ["restore", str(older)], obj=on(settings, target))
     assert result.exit_code == 0, result.output
     before, after = dump(settings.database_url), dump(target)
