@@ -339,3 +339,13 @@ def test_text_postgresql_cannot_hold_is_named_and_nothing_is_written(
     assert f"table need, record id={world['need']}: column description holds a NUL character" in result.output
     # migrated, and holding only the row a fresh migration writes
     assert [table for table, rows in dump(target).items() if rows] == ["catalogue_state"]
+
+
+def test_a_database_that_cannot_be_reached_is_a_clear_error(settings: Settings, tmp_path: Path) -> None:
+    unreachable = on(settings, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    result = runner.invoke(cli, ["backup", str(tmp_path / "b.tar.gz")], obj=unreachable)
+    assert result.exit_code == 1 and "backup: cannot read the database" in result.output
+    assert not (tmp_path / "b.tar.gz").exists()
+    backup(settings, tmp_path / "a.tar.gz")
+    result = runner.invoke(cli, ["restore", str(tmp_path / "a.tar.gz")], obj=unreachable)
+    assert result.exit_code == 1 and "restore: cannot read the database" in result.output

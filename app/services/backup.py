@@ -70,7 +70,7 @@ def create_backup(engine: Engine, path: Path, progress: Progress = _quiet) -> Ou
     with ExitStack() as spools_open:
         spools: list[IO[bytes]] = []
         specs = []
-        with _snapshot(engine) as conn:
+        with _connected(), _snapshot(engine) as conn:
             revision = _revision_of(conn)
             counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables}
             total, done = sum(counts.values()), 0
@@ -101,6 +101,14 @@ def create_backup(engine: Engine, path: Path, progress: Progress = _quiet) -> Ou
         )
         write_archive(path, manifest, spools)
     return Outcome(manifest, time.monotonic() - started)
+
+
+@contextmanager
+def _connected() -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise BackupError(f"cannot read the database: {_reason(exc)}") from exc
 
 
 @contextmanager
@@ -144,9 +152,12 @@ def restore_backup(engine: Engine, database_url: str, path: Path, progress: Prog
             f"(its newest is {head}): restore it with the fundmatch version that wrote it, or a newer one"
         )
     reader.check()
-    with engine.connect() as conn:
-        _refuse_data(conn)
-        now_at = migrations.current(conn)
+    try:
+        with engine.connect() as conn:
+            _refuse_data(conn)
+            now_at = migrations.current(conn)
+    except SQLAlchemyError as exc:
+        raise BackupError(f"cannot read the database: {_reason(exc)}") from exc
     migrations.move_to(database_url, manifest.revision, now_at)
     try:
         with engine.begin() as conn:
