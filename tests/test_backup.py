@@ -149,7 +149,7 @@ def test_a_round_trip_keeps_every_record_and_old_tokens_work(
         assert listed.status_code == 200
         assert world["need"] in [n["id"] for n in listed.json()["items"]]
         assert client.get("/api/v1/needs", headers=world["revoked"]).status_code == 401
-        # new ids follow the restored ones, past the deleted need's as they would have on the source
+        # new ids follow the restored ones (PostgreSQL: its sequence was moved past them)
         created = client.post("/api/v1/needs", json=need_body(), headers=world["own"])
         assert created.status_code == 201, created.text
         assert created.json()["id"] > max(row[0] for row in before["need"])
