@@ -30,6 +30,7 @@ from app.catalogue.validate import validate_path
 from app.db import make_engine, unit_of_work
 from app.errors import AppError
 from app.services import audit
+from app.services import backup as backup_service
 from app.services import calls as calls_service
 from app.services import catalogue as catalogue_service
 from app.services import keys as key_service
@@ -245,6 +246,76 @@ def _dry_run(engine: Engine, client: httpx.Client, access: calls_service.PortalA
     typer.echo(
         f"fetched {report.fetched} rows, {len(report.calls)} calls mapped to catalogue programmes; skipped: {skipped}"
     )
+
+
+@cli.command()
+def backup(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The archive to write (e.g. fundmatch-2026-12-04.tar.gz).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file of that name.")] = False,
+) -> None:
+    """Write a consistent archive of everything the service holds, while `serve` keeps running.
+
+    The archive (format fundmatch-backup/1, a gzip'ed tar) holds every table as it was at one
+    moment: organisations, keys (as hashes), needs, applications, the catalogue, the audit log and
+    the rest. It is readable by its owner only."""
+    if file.exists() and not force:
+        raise _fail(f"{file} exists: choose another name, or pass --force to replace it")
+    engine = make_engine(_settings(ctx).database_url)
+    try:
+        with _rows_bar("backup") as progress:
+            outcome = backup_service.create_backup(engine, file, progress)
+    except backup_service.BackupError as exc:
+        raise _fail(f"backup: {exc}") from exc
+    finally:
+        engine.dispose()
+    manifest = outcome.manifest
+    size = file.stat().st_size / 1_000_000
+    typer.echo(
+        f"backup written to {file}: {manifest.total_rows:,} rows in {len(manifest.tables)} tables, "
+        f"schema revision {manifest.revision}, {size:.1f} MB, in {outcome.seconds:.1f} s"
+    )
+
+
+@cli.command()
+def restore(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="An archive written by `fundmatch backup`.")],
+) -> None:
+    """Load a backup into an empty database (SQLite or PostgreSQL, whichever wrote it).
+
+    The archive is checked whole before anything is written; a database that holds data is
+    refused. The database is then migrated to the newest schema. Exit 1 on any refusal."""
+    settings = _settings(ctx)
+    engine = make_engine(settings.database_url)
+    try:
+        with _rows_bar("restore") as progress:
+            outcome = backup_service.restore_backup(engine, settings.database_url, file, progress)
+    except backup_service.BackupError as exc:
+        raise _fail(f"restore: {exc}") from exc
+    finally:
+        engine.dispose()
+    manifest = outcome.manifest
+    typer.echo(
+        f"restored {manifest.total_rows:,} rows in {len(manifest.tables)} tables from {file} "
+        f"(written {manifest.created_at:%Y-%m-%d %H:%M} UTC at schema revision {manifest.revision}) "
+        f"in {outcome.seconds:.1f} s; the database is at the newest schema"
+    )
+
+
+@contextmanager
+def _rows_bar(label: str) -> Iterator[backup_service.Progress]:
+    """A progress bar of rows when stdout is a terminal; nothing otherwise (pipes, cron, tests)."""
+    if not sys.stdout.isatty():
+        yield lambda _table, _done, _total: None
+        return
+    with RichProgress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(table: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"{label} {table}")
+
+        yield advance
 
 
 @contextmanager
