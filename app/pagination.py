@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 T = TypeVar("T")
 
@@ -16,10 +16,12 @@ MAX_OFFSET = 2**31 - 1  # beyond any list, and within every database's integer r
 
 
 class Page(BaseModel, Generic[T]):
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
+    """One page of a list: ask for the next with `offset` + `limit` while that is below `total`."""
+
+    items: list[T] = Field(description="The records of this page, in the list's order.")
+    total: int = Field(description="How many records the whole list holds (every page, filters applied).")
+    limit: int = Field(description="The most records a page holds, as asked (default 50, at most 200).")
+    offset: int = Field(description="How many records come before this page, as asked.")
 
 
 @dataclass(frozen=True)

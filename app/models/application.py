@@ -92,65 +92,105 @@ class ApplicationStatusChange(SQLModel, table=True):
     changed_by: str = Field(max_length=200)
 
 
+STATUS = (
+    "Where it stands: `interested` → `preparing` → `submitted` → `granted` or `rejected`; `withdrawn` (before a "
+    'decision) and `dismissed` ("not for us", from interested or preparing) end it too.'
+)
+NOTES = "Free notes for colleagues; null when none."
+OWNER = "Who in the organisation runs it; null if no one is named."
+INTERNAL_DEADLINE = "The organisation's own deadline, e.g. for a first draft (ISO 8601 date); null when none."
+REQUESTED = "What the application asks for, in whole euros (integer); null if not known yet."
+
+
 class ApplicationCreate(BaseModel):
     """A new application of a stored need for one programme (optionally one of its calls)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "programme": "erasmus-plus-youth",
+                    "status": "preparing",
+                    "amount_requested_eur": 48000,
+                    "owner": "Anna Lind",
+                    "notes": "Söks hos MUCF (Erasmus+ ungdomsutbyten). Vänorten tar emot gruppen i Tyskland.",
+                    "internal_deadline": "2027-01-15",
+                }
+            ]
+        },
+    )
 
-    programme: Code = PydanticField(description="The programme's code in the catalogue.")
-    call: Code | None = PydanticField(default=None, description="One of the programme's calls, by code.")
+    programme: Code = PydanticField(description="The programme's code in the catalogue, e.g. `erasmus-plus-youth`.")
+    call: Code | None = PydanticField(
+        default=None, description="The code of one of the programme's calls; absent or null: no call chosen yet."
+    )
     status: ApplicationStatus = PydanticField(
         default="interested",
-        description="Where it starts: interested, preparing, submitted or dismissed.",
+        description="Where it starts: `interested` (the default), `preparing`, `submitted` or `dismissed`.",
     )
     status_date: IsoDate | None = PydanticField(
-        default=None, description="When that status took effect; default today, never in the future."
+        default=None, description="When that status took effect (ISO 8601 date); default today, never in the future."
     )
-    amount_requested_eur: Amount | None = PydanticField(default=None, description="What it asks for, in euros.")
-    owner: Owner | None = PydanticField(default=None, description="Who in the organisation runs it.")
-    notes: Notes | None = None
-    internal_deadline: IsoDate | None = PydanticField(
-        default=None, description="The organisation's own deadline, e.g. for a draft."
-    )
+    amount_requested_eur: Amount | None = PydanticField(default=None, description=REQUESTED)
+    owner: Owner | None = PydanticField(default=None, description=OWNER)
+    notes: Notes | None = PydanticField(default=None, description=NOTES)
+    internal_deadline: IsoDate | None = PydanticField(default=None, description=INTERNAL_DEADLINE)
 
 
 class ApplicationUpdate(BaseModel):
     """A PATCH: only the fields sent change; null clears an optional field. A change of `status`
     is recorded in the history; `status_date` says when it took effect (default today)."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    status: ApplicationStatus | None = None
-    status_date: IsoDate | None = PydanticField(
-        default=None, description="When the new status took effect; only with a change of status."
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"status": "submitted", "amount_requested_eur": 52000},
+                {"status": "granted", "amount_granted_eur": 45000},
+            ]
+        },
     )
-    call: Code | None = None
-    amount_requested_eur: Amount | None = None
-    amount_granted_eur: Amount | None = PydanticField(default=None, description="Only with the status granted.")
-    owner: Owner | None = None
-    notes: Notes | None = None
-    internal_deadline: IsoDate | None = None
+
+    status: ApplicationStatus | None = PydanticField(
+        default=None, description=f"The new status; 409 if the current one cannot go there. {STATUS}"
+    )
+    status_date: IsoDate | None = PydanticField(
+        default=None,
+        description="When the new status took effect (ISO 8601 date; default today, never in the future); only with "
+        "a change of status.",
+    )
+    call: Code | None = PydanticField(
+        default=None, description="The code of one of the programme's calls; null: no call chosen."
+    )
+    amount_requested_eur: Amount | None = PydanticField(default=None, description=REQUESTED)
+    amount_granted_eur: Amount | None = PydanticField(
+        default=None, description="What the funder granted, in whole euros (integer); only with the status `granted`."
+    )
+    owner: Owner | None = PydanticField(default=None, description=OWNER)
+    notes: Notes | None = PydanticField(default=None, description=NOTES)
+    internal_deadline: IsoDate | None = PydanticField(default=None, description=INTERNAL_DEADLINE)
 
 
 class HistoryEntryPublic(BaseModel):
-    status: ApplicationStatus
+    status: ApplicationStatus = PydanticField(description="The status the application took.")
     date: dt.date = PydanticField(description="The date the status took effect.")
     at: datetime = PydanticField(description="When the change was recorded.")
     by: str = PydanticField(description="The name of the API key that recorded it (`cli` from the command line).")
 
 
 class ApplicationPublic(BaseModel):
-    id: int
+    id: int = PydanticField(description="The application's id; its address is `/api/v1/applications/{id}`.")
     need: int = PydanticField(description="The need's id.")
     programme: str = PydanticField(description="The programme's code.")
     call: str | None = PydanticField(description="The call's code, if one was chosen.")
-    status: ApplicationStatus
+    status: ApplicationStatus = PydanticField(description=STATUS)
     status_date: date = PydanticField(description="The date the current status took effect.")
     allowed_next: list[ApplicationStatus] = PydanticField(description="The statuses it may move to next.")
     amount_requested_eur: int | None = PydanticField(description="What the application asks for, in euros.")
     amount_granted_eur: int | None = PydanticField(description="What the funder granted (only when `granted`).")
     owner: str | None = PydanticField(description="Who in the organisation runs it.")
-    notes: str | None
+    notes: str | None = PydanticField(description=NOTES)
     internal_deadline: date | None = PydanticField(description="The organisation's own deadline.")
     deadline_at: str | None = PydanticField(description="The call's deadline (from the catalogue), if any.")
     created_at: datetime = PydanticField(description="When it was recorded.")

@@ -29,7 +29,7 @@ class AuditEvent(SQLModel, table=True):
 
 
 class AuditEventPublic(BaseModel):
-    id: int
+    id: int = PydanticField(description="The record's id; later records have higher ids.")
     at: datetime = PydanticField(description="When the change was made (UTC).")
     organisation: str | None = PydanticField(
         description="The code of the organisation whose data changed; null for the shared catalogue."

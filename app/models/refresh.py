@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from app.models.base import AwareDateTime
@@ -32,15 +33,21 @@ class CatalogueRefresh(SQLModel, table=True):
 class RefreshPublic(BaseModel):
     """A refresh of live calls: `created`, `updated` and `closed` count calls."""
 
-    id: int
-    source: str
-    trigger: str
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    fetched: int
-    created: int
-    updated: int
-    closed: int
-    catalogue_version: str | None
-    error: str | None
+    id: int = PydanticField(description="The refresh's id; its address is `/api/v1/catalogue/refreshes/{id}`.")
+    source: str = PydanticField(description="Where calls were read from: `ftportal` (EU Funding & Tenders Portal).")
+    trigger: str = PydanticField(
+        description="What started it: `schedule` (inside `serve`), `admin` (the API) or `cli` (the command line)."
+    )
+    started_at: datetime = PydanticField(description="When it started (ISO 8601 with offset).")
+    finished_at: datetime | None = PydanticField(description="When it ended; null while it runs.")
+    status: str = PydanticField(description="`running`, `succeeded` or `failed` (a failed refresh changes nothing).")
+    fetched: int = PydanticField(description="Topics read from the source.")
+    created: int = PydanticField(description="Calls added to the catalogue.")
+    updated: int = PydanticField(description="Calls whose dates or texts changed.")
+    closed: int = PydanticField(
+        description="Calls still open or forthcoming here that the source no longer lists: closed now."
+    )
+    catalogue_version: str | None = PydanticField(
+        description="The catalogue version after it; null while it runs or when it failed."
+    )
+    error: str | None = PydanticField(description="Why it failed; null unless `status` is `failed`.")

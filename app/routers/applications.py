@@ -28,7 +28,8 @@ from app.services import applications as service
 from app.services.snapshot import CatalogueSnapshot
 
 router = APIRouter(prefix="/api/v1", tags=["applications"], responses=problem_responses(400, 401, 403, 404, 413, 422))
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The need's id.")]
+ApplicationId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The application's id.")]
 IfMatch = Annotated[str | None, Header(description="The ETag from GET; a stale one gets 412.")]
 Statuses = Annotated[
     list[ApplicationStatus] | None, Query(alias="status", description="One or more statuses (repeat the parameter).")
@@ -64,7 +65,7 @@ def _listing(
     responses=problem_responses(409),
 )
 def create_application(
-    need_id: Id,
+    need_id: NeedId,
     body: ApplicationCreate,
     principal: WritePrincipal,
     session: SessionDep,
@@ -85,7 +86,7 @@ def create_application(
 
 @router.get("/needs/{need_id}/applications", response_model=Page[ApplicationPublic], responses=CSV_RESPONSE)
 def list_need_applications(
-    need_id: Id,
+    need_id: NeedId,
     principal: ReadPrincipal,
     session: SessionDep,
     snapshot: SnapshotDep,
@@ -123,7 +124,11 @@ def list_applications(
 
 @router.get("/applications/{application_id}", response_model=ApplicationPublic)
 def get_application(
-    application_id: Id, principal: ReadPrincipal, session: SessionDep, snapshot: SnapshotDep, response: Response
+    application_id: ApplicationId,
+    principal: ReadPrincipal,
+    session: SessionDep,
+    snapshot: SnapshotDep,
+    response: Response,
 ) -> Any:
     application = service.get_application(session, principal, application_id)
     response.headers["ETag"] = service.etag(application)
@@ -132,7 +137,7 @@ def get_application(
 
 @router.patch("/applications/{application_id}", response_model=ApplicationPublic, responses=problem_responses(409, 412))
 def patch_application(
-    application_id: Id,
+    application_id: ApplicationId,
     body: ApplicationUpdate,
     principal: WritePrincipal,
     session: SessionDep,
@@ -157,7 +162,7 @@ def patch_application(
     "/applications/{application_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(412)
 )
 def delete_application(
-    application_id: Id, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None
+    application_id: ApplicationId, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None
 ) -> Response:
     """Delete an application and its history."""
     service.delete_application(session, principal, application_id, if_match)

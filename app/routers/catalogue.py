@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from functools import partial
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.etags import etag_matches
@@ -34,6 +34,20 @@ from app.services.catalogue_child import import_json_body
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"], responses=problem_responses(401, 422))
 ONE = problem_responses(401, 404)
+
+
+def _code(what: str, example: str) -> Any:
+    return Path(description=f"The {what}'s code, e.g. `{example}`.")
+
+
+PillarCode = Annotated[str, _code("pillar", "development")]
+ThemeCode = Annotated[str, _code("theme", "youth")]
+GoalCode = Annotated[str, _code("strategy goal", "eu2020-education")]
+FunderCode = Annotated[str, _code("funder", "european-commission")]
+GroupCode = Annotated[str, _code("country group", "nordic")]
+ProgrammeCode = Annotated[str, _code("programme", "erasmus-plus-youth")]
+CallCode = Annotated[str, _code("call", "cerv-2026-citizens-town-nt")]
+ThemeFilter = Annotated[str | None, Query(description="Only records with this theme's code, e.g. `youth`.")]
 
 
 def _labelled(record: dict[str, Any], lang: str | None, key: str = "name") -> dict[str, Any]:
@@ -131,7 +145,7 @@ def list_pillars(_: AnyPrincipal, snapshot: SnapshotDep, page: PageDep, lang: La
 
 
 @router.get("/pillars/{code}", response_model=PillarPublic, responses=ONE)
-def get_pillar(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+def get_pillar(code: PillarCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "pillars", code, "pillar"), lang)
 
@@ -144,7 +158,7 @@ def list_themes(_: AnyPrincipal, snapshot: SnapshotDep, page: PageDep, lang: Lan
 
 
 @router.get("/themes/{code}", response_model=ThemePublic, responses=ONE)
-def get_theme(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+def get_theme(code: ThemeCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "themes", code, "theme"), lang)
 
@@ -156,9 +170,9 @@ def list_strategy_goals(
     page: PageDep,
     lang: LanguageDep,
     response: Response,
-    framework: str | None = None,
-    kind: str | None = None,
-    theme: str | None = None,
+    framework: Annotated[str | None, Query(description="Only goals of this framework, e.g. `agenda-2030`.")] = None,
+    kind: Annotated[str | None, Query(description="Only goals of this kind, e.g. `sdg`, `headline_target`.")] = None,
+    theme: ThemeFilter = None,
 ) -> Any:
     """Strategy goals (Europa 2020 targets and flagships, Agenda 2030, …), filtered by framework, kind or theme."""
     _lang_header(response, lang)
@@ -167,7 +181,9 @@ def list_strategy_goals(
 
 
 @router.get("/strategy-goals/{code}", response_model=StrategyGoalPublic, responses=ONE)
-def get_strategy_goal(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+def get_strategy_goal(
+    code: GoalCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response
+) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "strategy_goals", code, "strategy goal"), lang)
 
@@ -179,8 +195,12 @@ def list_funders(
     page: PageDep,
     lang: LanguageDep,
     response: Response,
-    kind: str | None = None,
-    country: str | None = None,
+    kind: Annotated[
+        str | None, Query(description="Only funders of this kind, e.g. `national_agency`, `foundation`.")
+    ] = None,
+    country: Annotated[
+        str | None, Query(description="Only funders of this country, ISO 3166-1 alpha-2 (`SE`); any case.")
+    ] = None,
 ) -> Any:
     """Funders: the Commission and its agencies, managing authorities, Swedish agencies, foundations."""
     _lang_header(response, lang)
@@ -189,7 +209,7 @@ def list_funders(
 
 
 @router.get("/funders/{code}", response_model=FunderPublic, responses=ONE)
-def get_funder(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+def get_funder(code: FunderCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "funders", code, "funder"), lang)
 
@@ -212,7 +232,9 @@ def list_country_groups(
 
 
 @router.get("/country-groups/{code}", response_model=CountryGroupPublic, responses=ONE)
-def get_country_group(code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response) -> Any:
+def get_country_group(
+    code: GroupCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response
+) -> Any:
     _lang_header(response, lang)
     return _labelled(reads.get_record(snapshot, "country_groups", code, "country group"), lang)
 
@@ -231,16 +253,36 @@ def list_programmes(
     lang: LanguageDep,
     response: Response,
     now: NowDep,
-    funder: str | None = None,
-    kind: str | None = None,
-    theme: str | None = None,
-    pillar: str | None = None,
-    strategy_goal: str | None = None,
-    applicant_type: str | None = None,
-    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
-    region: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$", description="A NUTS code.")] = None,
+    funder: Annotated[str | None, Query(description="Only programmes of this funder's code, e.g. `eacea`.")] = None,
+    kind: Annotated[
+        str | None, Query(description="Only programmes of this kind: `eu_direct`, `eu_shared`, `interreg`, …")
+    ] = None,
+    theme: ThemeFilter = None,
+    pillar: Annotated[str | None, Query(description="Only programmes serving this pillar's code.")] = None,
+    strategy_goal: Annotated[
+        str | None, Query(description="Only programmes serving this strategy goal's code.")
+    ] = None,
+    applicant_type: Annotated[
+        str | None, Query(description="Only programmes this applicant type may apply to, e.g. `municipality`.")
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z]{2}$", description="Only programmes open to applicants of this country (`SE`; any case)."
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$",
+            description="Only programmes open to applicants of this region, a NUTS code (`SE312`).",
+        ),
+    ] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Free text in names, descriptions, keywords.")
+        str | None,
+        Query(
+            min_length=1, max_length=200, description="Free text in codes, names, descriptions and keywords (any case)."
+        ),
     ] = None,
 ) -> Any:
     """Programmes, ordered by code. Eligibility filters treat an empty list as "no restriction"."""
@@ -261,7 +303,7 @@ def list_programmes(
 
 @router.get("/programmes/{code}", response_model=ProgrammePublic, responses=ONE)
 def get_programme(
-    code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
+    code: ProgrammeCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
 ) -> Any:
     _lang_header(response, lang)
     return _programme_out(reads.get_record(snapshot, "programmes", code, "programme"), lang, now)
@@ -279,17 +321,28 @@ def list_calls(
     lang: LanguageDep,
     response: Response,
     now: NowDep,
-    programme: str | None = None,
-    status: Literal["forthcoming", "open", "closed"] | None = None,
+    programme: Annotated[str | None, Query(description="Only calls of this programme's code.")] = None,
+    status: Annotated[
+        Literal["forthcoming", "open", "closed"] | None, Query(description="Only calls with this status today.")
+    ] = None,
     deadline_from: Annotated[
         IsoMoment | None,
-        Query(description="A date or datetime (ISO 8601); a date or a time without offset is taken as UTC."),
+        Query(
+            description="Only calls whose deadline is at or after this date or moment (ISO 8601); a date or a "
+            "time without offset is taken as UTC."
+        ),
     ] = None,
     deadline_to: Annotated[
         IsoMoment | None,
-        Query(description="A date or datetime (ISO 8601); a date or a time without offset is taken as UTC."),
+        Query(
+            description="Only calls whose deadline is at or before this date or moment (ISO 8601); a date or a "
+            "time without offset is taken as UTC."
+        ),
     ] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, description="Free text in codes, titles and descriptions (any case)."),
+    ] = None,
 ) -> Any:
     """Calls, ordered by code; status is derived from the dates (no deadline: open)."""
     _lang_header(response, lang)
@@ -313,7 +366,7 @@ def _moment(value: date | datetime | None) -> datetime | None:
 
 @router.get("/calls/{code}", response_model=CallPublic, responses=ONE)
 def get_call(
-    code: str, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
+    code: CallCode, _: AnyPrincipal, snapshot: SnapshotDep, lang: LanguageDep, response: Response, now: NowDep
 ) -> Any:
     _lang_header(response, lang)
     return _call_out(reads.get_record(snapshot, "calls", code, "call"), lang, now)

@@ -18,7 +18,7 @@ from app.services import needs as need_service
 from app.services import suggestions
 
 router = APIRouter(prefix="/api/v1/needs", tags=["needs"], responses=problem_responses(400, 401, 403, 404, 413, 422))
-NeedId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+NeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The need's id.")]
 IfMatch = Annotated[str | None, Header(description="The ETag from GET; a stale one gets 412.")]
 
 
@@ -39,10 +39,14 @@ def list_needs(
     session: SessionDep,
     page: PageDep,
     output: ListFormatDep,
-    status_: Annotated[Literal["draft", "active", "archived"] | None, Query(alias="status")] = None,
-    pillar: str | None = None,
-    theme: str | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    status_: Annotated[
+        Literal["draft", "active", "archived"] | None, Query(alias="status", description="Only needs with this status.")
+    ] = None,
+    pillar: Annotated[str | None, Query(description="Only needs with this pillar's code, e.g. `development`.")] = None,
+    theme: Annotated[str | None, Query(description="Only needs with this theme's code, e.g. `youth`.")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Free text in titles and descriptions (any case).")
+    ] = None,
 ) -> Any:
     """The organisation's needs, oldest first. `format=csv` gives all of them that pass the filters
     as one CSV table (`delimiter=semicolon` for spreadsheets set to Swedish)."""

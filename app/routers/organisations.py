@@ -23,6 +23,8 @@ from app.services import organisations as org_service
 from app.services.audit import actor_of
 
 router = APIRouter(prefix="/api/v1", tags=["organisations"], responses=problem_responses(400, 401, 403, 413, 422))
+OrgCode = Annotated[str, Path(description="The organisation's code, e.g. `borlange`.")]
+KeyId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The key's id (from the key list or its creation).")]
 
 
 @router.post(
@@ -43,12 +45,12 @@ def list_organisations(_: AdminPrincipal, session: SessionDep, page: PageDep) ->
 
 
 @router.get("/organisations/{code}", response_model=OrganisationPublic, responses=problem_responses(404))
-def get_organisation(code: str, _: AdminPrincipal, session: SessionDep) -> Any:
+def get_organisation(code: OrgCode, _: AdminPrincipal, session: SessionDep) -> Any:
     return key_service.organisation_by_code(session, code)
 
 
 @router.patch("/organisations/{code}", response_model=OrganisationPublic, responses=problem_responses(404))
-def update_organisation(code: str, body: OrganisationUpdate, principal: AdminPrincipal, session: SessionDep) -> Any:
+def update_organisation(code: OrgCode, body: OrganisationUpdate, principal: AdminPrincipal, session: SessionDep) -> Any:
     return org_service.update_organisation(session, code, body, actor_of(principal))
 
 
@@ -59,7 +61,7 @@ def update_organisation(code: str, body: OrganisationUpdate, principal: AdminPri
     responses=problem_responses(404),
 )
 def create_api_key(
-    code: str, body: ApiKeyCreate, principal: AdminPrincipal, session: SessionDep, response: Response
+    code: OrgCode, body: ApiKeyCreate, principal: AdminPrincipal, session: SessionDep, response: Response
 ) -> Any:
     """Create a key; the token is in this answer only, and only its hash is stored."""
     key, token = key_service.create_key(session, code, body.name, body.scopes, actor_of(principal))
@@ -68,7 +70,7 @@ def create_api_key(
 
 
 @router.get("/organisations/{code}/api-keys", response_model=Page[ApiKeyPublic], responses=problem_responses(404))
-def list_api_keys(code: str, _: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
+def list_api_keys(code: OrgCode, _: AdminPrincipal, session: SessionDep, page: PageDep) -> Any:
     """The organisation's keys, without tokens."""
     keys = key_service.list_keys(session, code)
     items = [org_service.key_public(key, code) for key in page.slice(keys)]
@@ -76,9 +78,7 @@ def list_api_keys(code: str, _: AdminPrincipal, session: SessionDep, page: PageD
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(404))
-def revoke_api_key(
-    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)], principal: AdminPrincipal, session: SessionDep
-) -> Response:
+def revoke_api_key(key_id: KeyId, principal: AdminPrincipal, session: SessionDep) -> Response:
     """Revoke a key at once: its token gets 401 from the next request on."""
     key_service.revoke_key(session, key_id, actor_of(principal))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -30,21 +30,32 @@ MAX_LISTED_ERRORS = 50
 
 
 class ValidationItem(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
+    """One thing wrong with the request."""
+
+    loc: list[str | int] = Field(
+        description='Where: the part of the request and the path in it, e.g. `["body", "budget_eur"]` or, in a '
+        'catalogue import, `["programmes", 12, "funder"]`.'
+    )
+    msg: str = Field(description="What is wrong, in English.")
+    type: str = Field(description="A stable code for the kind of error, e.g. `missing`, `unknown_reference`.")
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    type: str = Field(examples=[TYPE_BASE + "not-found"])
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
+    type: str = Field(
+        examples=[TYPE_BASE + "not-found"], description="A URI naming the kind of problem; stable, for programs."
+    )
+    title: str = Field(description="A short summary of the kind of problem, e.g. `Not found`.")
+    status: int = Field(description="The HTTP status code, e.g. 404.")
+    detail: str = Field(description="What went wrong in this case, in English.")
+    instance: str | None = Field(
+        default=None, description="RFC 9457's address of this occurrence; fundmatch leaves it out."
+    )
     request_id: str | None = Field(default=None, description="Set on 500 answers: quote it when reporting.")
-    errors: list[ValidationItem] | None = None
+    errors: list[ValidationItem] | None = Field(
+        default=None, description="On a 422: each thing wrong with the request (at most 50 listed)."
+    )
     allowed: list[str] | None = Field(
         default=None, description="On a 409 for an application's status: the statuses it may go to next."
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 
 from app.models.refresh import RefreshPublic
 from app.pagination import Page
@@ -40,6 +42,8 @@ def list_refreshes(_: AnyPrincipal, session: SessionDep, page: PageDep, now: Now
 
 
 @router.get("/refreshes/{refresh_id}", response_model=RefreshPublic, responses=problem_responses(404))
-def get_refresh(refresh_id: int, _: AnyPrincipal, session: SessionDep, now: NowDep) -> RefreshPublic:
+def get_refresh(
+    refresh_id: Annotated[int, Path(description="The refresh's id.")], _: AnyPrincipal, session: SessionDep, now: NowDep
+) -> RefreshPublic:
     """One refresh of live calls."""
     return calls.get_refresh(session, refresh_id, now)

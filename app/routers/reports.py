@@ -27,7 +27,9 @@ def funding(
         IsoDate | None, Query(alias="from", description="First day (default: 1 January this year).")
     ] = None,
     end: Annotated[IsoDate | None, Query(alias="to", description="Last day, included (default: 31 December).")] = None,
-    group_by: GroupBy = "pillar",
+    group_by: Annotated[
+        GroupBy, Query(description="How to group: `pillar`, `programme`, `funder`, `strategy_goal` or `status`.")
+    ] = "pillar",
 ) -> Any:
     """What the organisation applied for, submitted and was granted in a period, by pillar,
     programme, funder, strategy goal or status, counted by the date each status took effect:
