@@ -9,10 +9,16 @@ Two phrase tables, both keyed by ``(language, stem sequence)``:
 
 A translation also carries the themes its target phrase names, so an English
 need reaches themes through Swedish-only keywords and the other way round.
+
+A phrase with a one-letter word joined by a hyphen ("e-services", "e-tjänster")
+is left out of both tables: words are at least two letters, so its key would
+be the bare rest ("services", "tjänster"), a far more general phrase than the
+one written.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +29,13 @@ from app.matching.text import Analyzer
 
 PhraseKey = tuple[str, tuple[str, ...]]
 MAX_PHRASE = 4
+# a one-letter word joined to another by a hyphen: "e-services", "ten-t"
+_LOSSY = re.compile(r"(?<![^\W\d_])[^\W\d_]-[^\W_]|[^\W_]-[^\W\d_](?![^\W\d_])")
+
+
+def lossy(phrase: str) -> bool:
+    """Whether a phrase loses a hyphen-joined one-letter word on analysis (``e-tjänster``)."""
+    return _LOSSY.search(phrase) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,8 @@ class Bridge:
         for theme in themes:
             for lang, phrases in _theme_phrases(theme):
                 for phrase in phrases:
+                    if lossy(phrase):
+                        continue
                     key = (lang, analyzer.phrase(phrase, lang))
                     if key[1] and len(key[1]) <= MAX_PHRASE:
                         patterns[key].add(theme.code)
@@ -80,6 +95,8 @@ class Bridge:
                 pairs.append((sv.lower(), en.lower()))
         table: dict[PhraseKey, dict[tuple[str, str], Translation]] = defaultdict(dict)
         for sv, en in pairs:
+            if lossy(sv) or lossy(en):
+                continue
             for src, src_lang, tgt, tgt_lang in ((sv, "sv", en, "en"), (en, "en", sv, "sv")):
                 key = (src_lang, analyzer.phrase(src, src_lang))
                 if not key[1] or len(key[1]) > MAX_PHRASE:

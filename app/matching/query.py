@@ -1,9 +1,11 @@
 """A need, analysed: weighted query terms in both languages, and inferred themes.
 
 The need's own words (title words count ``title_boost`` times, compound parts
-``part_weight``) are stemmed in the need's language. Every phrase of the need
-found in the bridge adds its translation's terms (``expansion_weight``, shared
-among alternative translations) and its themes' evidence. Repeated evidence is
+``part_weight``) are stemmed in the need's language. At each word, the longest
+bridge phrase that starts there adds its translation's terms (``expansion_weight``,
+shared among alternative translations) and its themes' evidence; the shorter
+phrases it contains from that word do not add theirs ("job shadowing" is
+education, not also "job" as employment). Repeated evidence is
 damped: a term's weight is ``1 + log(w)`` once ``w`` exceeds one, and a theme's
 strength is ``1 - exp(-rate * evidence)``; themes given in the need have
 strength 1. Labels remember where each term came from, for explanations.
@@ -116,7 +118,7 @@ def _bridge_phrases(
     acc: _Collector,
     known_words: frozenset[str],
 ) -> None:
-    """Every span of the need that is a bridge phrase, in order: by start, shorter first, then compound parts."""
+    """At each word, in order, the longest bridge phrase that starts there, then the word's compound parts."""
     entry_of = bridge.entries(language).get
     add_entry = acc.add_entry
     expansion = settings.expansion_weight
@@ -127,14 +129,15 @@ def _bridge_phrases(
         # only spans that start a known phrase are looked up; longer ones cannot match either
         entry = entry_of((tok.stem,))
         if entry is not None:
-            if entry.themes or entry.translations:
-                add_entry(entry, boost, tok.surface, expansion)
+            longest, length = (entry, 1) if entry.themes or entry.translations else (None, 0)
             for n in range(2, min(MAX_PHRASE, count - i) + 1):
                 entry = entry_of(tuple(stems[i : i + n]))
                 if entry is None:
                     break
                 if entry.themes or entry.translations:
-                    add_entry(entry, boost, " ".join(t.surface for t in tokens[i : i + n]), expansion)
+                    longest, length = entry, n
+            if longest is not None:
+                add_entry(longest, boost, " ".join(t.surface for t in tokens[i : i + length]), expansion)
         # compound parts act as words of their own, a little weaker; only parts that are words in
         # their own right: a part known only as a stem ("städ" in "städdag", the stem of "städer")
         # would translate as that other word ("towns")
