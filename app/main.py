@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                 catalogue_changed=state.snapshots.invalidate,
                 snapshots=state.snapshots,
                 lexicon=state.lexicon,
+                requests_busy=lambda: state.engine_limiter.borrowed_tokens > 0,
             )
             state.jobs = Worker(
                 context,

@@ -178,3 +178,26 @@ def test_the_schedule_queues_the_deadline_pass_once_per_hour(make_client: AppFac
         assert enqueue_due(session, periodic, clock()) == 0
         session.commit()
         assert [j.kind for j in queue.jobs_of(session, alerts.DEADLINES_JOB)] == [alerts.DEADLINES_JOB]
+
+
+def test_the_pass_gives_way_while_a_request_is_being_ranked(
+    make_client: AppFactory, admin: dict[str, str], clock: Clock
+) -> None:
+    client = make_client(webhook_allow_private=True)
+    import_catalogue(client, admin)
+    headers = _setup(client, admin, "http://127.0.0.1:9/hooks", ["call.matched"])
+    ids = [client.post("/api/v1/needs", json=need_body(title=f"N{n}"), headers=headers).json()["id"] for n in range(3)]
+    state = state_of(client)
+    asked: list[int] = []
+
+    def busy() -> bool:  # a request is ranked while the first need waits, then none
+        asked.append(1)
+        return len(asked) <= 2
+
+    snapshot, index = alerts.index_of(state.snapshots, state.lexicon, state.engine)
+    with unit_of_work(state.engine) as session:
+        recorded = alerts.announce_matches(
+            session, index, snapshot, ids, alerts.AlertRules(5, 0.0), clock(), give_way=busy
+        )
+        session.commit()
+    assert len(asked) == 3 + 1 + 1 and recorded > 0

@@ -30,6 +30,8 @@ class JobContext:
     # the worker's catalogue and lexicon (alerts rank needs with them); None: made when needed
     snapshots: SnapshotCache | None = None
     lexicon: Lexicon | None = None
+    # True while this process ranks a request's need: long background ranking gives way to it
+    requests_busy: Callable[[], bool] = field(default=lambda: False)
 
 
 JobFunction = Callable[[JobContext, dict[str, Any]], None]

@@ -61,8 +61,9 @@ def alert_needs(context: JobContext, payload: dict[str, Any]) -> None:
     snapshot, index = alerts.index_of(snapshots, lexicon, context.engine)
     need_ids = [int(n) for n in payload.get("need_ids", [])]
     with unit_of_work(context.engine) as session:
+        rules = alerts.AlertRules.of(context.settings)
         alerts.announce_matches(
-            session, index, snapshot, need_ids, alerts.AlertRules.of(context.settings), context.clock()
+            session, index, snapshot, need_ids, rules, context.clock(), give_way=context.requests_busy
         )
         session.commit()
 

@@ -15,8 +15,9 @@ tightest threshold reached (one that is reached late does not fire the wider one
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +45,8 @@ DEADLINES_JOB = "alerts.deadlines"
 BATCH = 50
 UNDECIDED_FOR_DEADLINES = ("interested", "preparing")
 ANNOUNCED_STATUSES = ("open", "forthcoming")
+GIVE_WAY_SECONDS = 0.02  # per need at most, so that a busy server still finishes its pass
+GIVE_WAY_STEP = 0.002
 
 
 def listening_organisations(session: Session) -> list[int]:
@@ -183,9 +186,12 @@ def announce_matches(
     need_ids: Sequence[int],
     rules: AlertRules,
     now: datetime,
+    give_way: Callable[[], bool] = lambda: False,
 ) -> int:
     """Rank each active need of `need_ids` and record its new `call.matched` events (in the
-    caller's transaction); returns how many were new."""
+    caller's transaction); returns how many were new. Before each need, it waits a moment (at
+    most `GIVE_WAY_SECONDS`) while `give_way()` says a request is being ranked: both hold the
+    GIL, and the request is the one somebody waits for."""
     needs = session.exec(
         select(Need).where(col(Need.id).in_(need_ids), Need.status == "active").order_by(col(Need.id))
     ).all()
@@ -196,27 +202,39 @@ def announce_matches(
         ).all()
     }
     dismissed = dismissed_programmes(session, [n.id for n in needs if n.id is not None])
+    # Rank first, write after: the batch's transaction takes the write lock (SQLite) only for
+    # the short moment of its inserts, not while it ranks.
+    found: list[tuple[int, dict[str, Any]]] = []
+    for need in needs:
+        _give_way(give_way)
+        organisation = organisations.get(need.organisation_id)
+        hidden = dismissed.get(need.id or 0, frozenset())
+        found += [
+            (need.organisation_id, d) for d in matched_calls(index, snapshot, need, organisation, rules, now, hidden)
+        ]
     endpoints: dict[int, list[Webhook]] = {}
     recorded = 0
-    for need in needs:
-        organisation_id = need.organisation_id
+    for organisation_id, data in found:
         if organisation_id not in endpoints:
             endpoints[organisation_id] = events.active_webhooks(session, organisation_id)
-        organisation = organisations.get(organisation_id)
-        for data in matched_calls(
-            index, snapshot, need, organisation, rules, now, dismissed.get(need.id or 0, frozenset())
-        ):
-            event = events.record(
-                session,
-                organisation_id,
-                "call.matched",
-                data,
-                now,
-                key=matched_key(data),
-                webhooks=endpoints[organisation_id],
-            )
-            recorded += event is not None
+        event = events.record(
+            session,
+            organisation_id,
+            "call.matched",
+            data,
+            now,
+            key=matched_key(data),
+            webhooks=endpoints[organisation_id],
+        )
+        recorded += event is not None
     return recorded
+
+
+def _give_way(busy: Callable[[], bool]) -> None:
+    waited = 0.0
+    while waited < GIVE_WAY_SECONDS and busy():
+        time.sleep(GIVE_WAY_STEP)
+        waited += GIVE_WAY_STEP
 
 
 def index_of(snapshots: SnapshotCache, lexicon: Lexicon, engine: Engine) -> tuple[CatalogueSnapshot, MatchIndex]:
