@@ -335,3 +335,26 @@ def test_a_second_run_of_a_recorded_attempt_sends_nothing(
         assert len(target.received) == 1
     with unit_of_work(state.engine) as session:
         assert session.execute(text("SELECT count(*) FROM webhook_delivery")).scalar() == 1
+
+
+def test_a_target_that_answers_too_late_is_tried_again(
+    make_client: AppFactory, admin: dict[str, str], clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import webhook_delivery
+
+    monkeypatch.setattr(webhook_delivery, "TIMEOUT_SECONDS", 0.5)
+    client = make_client(webhook_allow_private=True, webhook_retry_seconds="60")
+    headers = _org(client, admin)
+    with receiver([200], hold_first_seconds=1.5) as target:
+        hook = _subscribe(client, headers, target.url).json()
+        client.post(f"{HOOKS}/{hook['id']}/ping", headers=headers)
+        run_jobs(client, clock)
+        [delivery] = client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=headers).json()["items"]
+        assert delivery["status"] == "pending" and delivery["attempts"] == 1
+        assert "0.5 s" in delivery["last_error"]
+        clock.advance(seconds=60)
+        run_jobs(client, clock)
+        received = target.wait_for(2)
+    assert received[0].headers["webhook-id"] == received[1].headers["webhook-id"]
+    [delivery] = client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=headers).json()["items"]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,6 +73,7 @@ def send(target: Target, headers: dict[str, str], body: bytes) -> Outcome:
         "host": target.host_header,
     }
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    started = time.monotonic()
     try:
         with (
             httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client,
@@ -79,10 +81,13 @@ def send(target: Target, headers: dict[str, str], body: bytes) -> Outcome:
                 "POST", target.pinned_url, content=body, headers=request_headers, extensions=extensions
             ) as response,
         ):
+            # httpx bounds each step (connect, send, wait); the whole answer must come within the time-out too
+            if time.monotonic() - started > TIMEOUT_SECONDS:
+                return Outcome(response.status_code, f"answered after more than {TIMEOUT_SECONDS:g} s")
             read = 0
             for chunk in response.iter_raw():
                 read += len(chunk)
-                if read >= RESPONSE_BYTES:
+                if read >= RESPONSE_BYTES or time.monotonic() - started > TIMEOUT_SECONDS:
                     break
             return Outcome(response.status_code, None if response.is_success else f"HTTP {response.status_code}")
     except httpx.TimeoutException:
