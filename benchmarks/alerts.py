@@ -122,10 +122,10 @@ def run(size: int, need_count: int, clients: int, seconds: float) -> dict[str, A
 
 
 def report(result: dict[str, Any]) -> None:
-    load = os.getloadavg()
     print(
         f"Alert pass: {result['needs']:,} active needs against {result['size']:,} programmes + calls, "
-        f"{result['clients']} client threads matching meanwhile (load average before: {load[0]:.2f})"
+        f"{result['clients']} client threads matching meanwhile (load average at the end, this run included: "
+        f"{os.getloadavg()[0]:.2f})"
     )
     print(f"  import of the changed catalogue (CLI): {result['import_s']:.1f} s")
     print(
