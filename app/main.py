@@ -24,7 +24,19 @@ from app.jobs.worker import Worker
 from app.logging_setup import configure_logging
 from app.matching import load_lexicon
 from app.middleware import BodyLimitMiddleware, NulCharacterMiddleware, RequestIdMiddleware
-from app.routers import applications, audit, catalogue, health, match, needs, organisations, refreshes, reports
+from app.routers import (
+    applications,
+    audit,
+    calendar_feeds,
+    catalogue,
+    health,
+    match,
+    needs,
+    organisations,
+    refreshes,
+    reports,
+    webhooks,
+)
 from app.routers.problems import Problem, install_error_handlers
 from app.services.auth import KeyUsage, PrincipalCache
 from app.services.calls import portal_client
@@ -70,7 +82,16 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         warm_up = start_warm_up(state.snapshots, state.lexicon) if settings.warm_index else None
         http = portal_client(settings)
         if settings.jobs_enabled:
-            context = JobContext(engine, settings, state.now, http, catalogue_changed=state.snapshots.invalidate)
+            context = JobContext(
+                engine,
+                settings,
+                state.now,
+                http,
+                catalogue_changed=state.snapshots.invalidate,
+                snapshots=state.snapshots,
+                lexicon=state.lexicon,
+                requests_busy=lambda: state.engine_limiter.borrowed_tokens > 0,
+            )
             state.jobs = Worker(
                 context,
                 KINDS,
@@ -109,6 +130,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.include_router(audit.router)
     app.include_router(applications.router)
     app.include_router(reports.router)
+    app.include_router(webhooks.router)
+    app.include_router(calendar_feeds.router)
 
     def limit_for(path: str) -> int:
         return settings.max_import_body_bytes if path == IMPORT_PATH else settings.max_body_bytes

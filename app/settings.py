@@ -61,6 +61,35 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(
         default=300.0, gt=0, description="How long a claimed job stays a worker's without a heartbeat."
     )
+    webhook_retry_seconds: str = Field(
+        default="5,300,1800,7200,18000,36000",
+        description="Delays in seconds before each retry of a webhook delivery that failed; after the last one "
+        "the delivery is `failed`.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhook targets on loopback, private and link-local addresses, and over http (closed "
+        "networks, tests). Off: https only, to public addresses only.",
+    )
+    alert_top_n: int = Field(
+        default=5, ge=1, le=100, description="`call.matched` looks at a need's this many best eligible programmes."
+    )
+    alert_min_score: float = Field(default=0.5, ge=0, le=1, description="`call.matched` needs at least this score.")
+    deadline_alert_days: str = Field(
+        default="14,2",
+        description="Days before a deadline when `deadline.approaching` fires, and the calendar feeds' alarms.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts webhook secrets in the database. Unset: a random key kept in "
+        "`secret_key_file` (made on first use, mode 0600). Servers that share a database must share this key.",
+    )
+    secret_key_file: Path = PROJECT_ROOT / "var" / "secret-key"
+    public_url: str | None = Field(
+        default=None,
+        description="The service's public base URL (e.g. https://fundmatch.example.se) for the calendar feed "
+        "links; unset: the address of the request that created the feed.",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_import_body_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     import_child_bytes: int = Field(
@@ -103,6 +132,27 @@ class Settings(BaseSettings):
         except ValueError as exc:
             raise ValueError(f"not a rate like '1200/minute': {rate!r}") from exc
         return rate
+
+    @field_validator("webhook_retry_seconds", "deadline_alert_days")
+    @classmethod
+    def _numbers(cls, text: str) -> str:
+        try:
+            values = [float(part) for part in text.split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValueError(f"not a comma-separated list of numbers: {text!r}") from exc
+        if any(value < 0 for value in values):
+            raise ValueError(f"negative number in {text!r}")
+        return text
+
+    @property
+    def webhook_retry_delays(self) -> tuple[float, ...]:
+        return tuple(float(part) for part in self.webhook_retry_seconds.split(",") if part.strip())
+
+    @property
+    def deadline_alert_thresholds(self) -> tuple[int, ...]:
+        """Whole days, largest first."""
+        days = {int(float(part)) for part in self.deadline_alert_days.split(",") if part.strip()}
+        return tuple(sorted(days, reverse=True))
 
     @property
     def catalogue_dir(self) -> Path:

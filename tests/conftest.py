@@ -29,6 +29,7 @@ from app.settings import Settings
 from app.state import AppState
 
 ADMIN_TOKEN = "fm_test-admin-token-0123456789abcdef"
+SECRET_KEY = "test-secret-key-for-webhook-secrets-0123456789"
 PG_URL = os.environ.get("FUNDMATCH_TEST_DATABASE_URL", "")
 FROZEN_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -80,6 +81,7 @@ def settings(database_url: str) -> Settings:
         database_url=database_url,
         load_default_catalogue=False,
         bootstrap_admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        secret_key=SECRET_KEY,  # type: ignore[arg-type]
         catalogue_check_seconds=0,
         warm_index=False,
         jobs_enabled=False,

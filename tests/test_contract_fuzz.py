@@ -21,8 +21,8 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Operations that also check what a JSON Schema cannot state: codes that must exist in the stored
 # catalogue (themes, pillars, programmes, calls), references between the records of an imported
 # document, a status change allowed by the application's current status, one field against
-# another (a report's `to` not before its `from`), and an `If-Match` against the record's current
-# ETag. A schema-valid request that breaks such a rule is answered 422 naming the field (412 for a
+# another (a report's `to` not before its `from`), an `If-Match` against the record's current
+# ETag, and a webhook target that must resolve to a public address (checked after name resolution). A schema-valid request that breaks such a rule is answered 422 naming the field (412 for a
 # stale ETag), as each operation's description says.
 CONFIG = """
 seed = 20261204
@@ -32,6 +32,7 @@ generation.max-examples = 10
 include-operation-id = [
   "create_need", "replace_need", "patch_need", "match", "import_catalogue",
   "create_application", "patch_application", "funding", "delete_need", "delete_application",
+  "create_webhook", "update_webhook",
 ]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "404", "409", "412", "422", "428", "429"]
 

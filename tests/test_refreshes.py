@@ -29,10 +29,15 @@ def _run_queued_refresh(client: TestClient, transport: httpx.MockTransport, cloc
         context = JobContext(state.engine, state.settings, clock, http, state.snapshots.invalidate)
         from app.jobs import queue
 
-        job = queue.claim(state.engine, "test-worker", clock(), 60)
-        assert job is not None and job.kind == REFRESH_JOB
-        KINDS[job.kind](context, job.payload)
-        queue.complete(state.engine, job.id, "test-worker", clock())
+        ran = []
+        while (job := queue.claim(state.engine, "test-worker", clock(), 60)) is not None:
+            # other queued work (the alert pass of a catalogue import) runs too, as in the loop
+            KINDS[job.kind](context, job.payload)
+            queue.complete(state.engine, job.id, "test-worker", clock())
+            ran.append(job.kind)
+            if job.kind == REFRESH_JOB:
+                break
+        assert REFRESH_JOB in ran
 
 
 def test_an_admin_starts_a_refresh_and_a_second_is_refused_while_it_runs(

@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from app.jobs.queue import enqueue
+from app.services.alerts import DEADLINES_JOB
 from app.services.calls import REFRESH_JOB
 from app.settings import Settings
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+DEADLINES_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ def periodic_jobs(settings: Settings) -> list[Periodic]:
     jobs = []
     if settings.calls_refresh_hours > 0:
         jobs.append(Periodic(REFRESH_JOB, "refresh:ftportal", timedelta(hours=settings.calls_refresh_hours)))
+    if settings.deadline_alert_thresholds:
+        jobs.append(Periodic(DEADLINES_JOB, "alerts:deadlines", DEADLINES_EVERY))
     return jobs
 
 

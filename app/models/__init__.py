@@ -15,6 +15,7 @@ from app.models.catalogue import (
 )
 from app.models.jobs import Job, Lease
 from app.models.need import Need
+from app.models.notices import CalendarFeed, OutboxEvent, Webhook, WebhookDelivery
 from app.models.organisation import ApiKey, Organisation
 from app.models.refresh import CatalogueRefresh
 
@@ -23,6 +24,7 @@ __all__ = [
     "Application",
     "ApplicationStatusChange",
     "AuditEvent",
+    "CalendarFeed",
     "CatalogueCall",
     "CatalogueRefresh",
     "CatalogueState",
@@ -32,9 +34,12 @@ __all__ = [
     "Lease",
     "Need",
     "Organisation",
+    "OutboxEvent",
     "Pillar",
     "Programme",
     "StrategyGoal",
     "Theme",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -162,8 +162,13 @@ def patch_application(
     "/applications/{application_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problem_responses(412)
 )
 def delete_application(
-    application_id: ApplicationId, principal: WritePrincipal, session: SessionDep, if_match: IfMatch = None
+    application_id: ApplicationId,
+    principal: WritePrincipal,
+    session: SessionDep,
+    snapshot: SnapshotDep,
+    now: NowDep,
+    if_match: IfMatch = None,
 ) -> Response:
     """Delete an application and its history."""
-    service.delete_application(session, principal, application_id, if_match)
+    service.delete_application(session, principal, application_id, if_match, snapshot, now)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

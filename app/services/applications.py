@@ -33,7 +33,7 @@ from app.models.application import (
 )
 from app.models.base import utcnow
 from app.principal import Principal
-from app.services import audit
+from app.services import audit, events
 from app.services.needs import get_need
 from app.services.snapshot import CatalogueSnapshot
 from app.services.tables import Cell, Delimiter, render_csv
@@ -158,8 +158,19 @@ def create_application(
         raise _duplicate(existing) from exc
     _record_change(session, application, body.status, when, now, principal.key_name)
     audit.record_by(session, principal, "application.create", f"application/{application.id}")
+    _changed(session, application, "created", snapshot, now)
     session.commit()
     return application
+
+
+def _changed(
+    session: Session, application: Application, change: str, snapshot: CatalogueSnapshot, now: datetime
+) -> None:
+    """The `application.changed` event, in the change's transaction."""
+    session.flush()
+    public = publish(session, [application], snapshot)[0]
+    data = {"application": public.model_dump(mode="json"), "change": change}
+    events.record(session, application.organisation_id, "application.changed", data, now)
 
 
 def _transition(current: str, target: str) -> None:
@@ -222,16 +233,27 @@ def patch_application(
         _record_change(session, current, target, when, now, principal.key_name)
     action = "application.status" if status_changes else "application.update"
     audit.record_by(session, principal, action, f"application/{application_id}")
+    if status_changes:
+        session.expire_all()
+        _changed(session, get_application(session, principal, application_id), "status", snapshot, now)
     session.commit()
     session.expire_all()
     return get_application(session, principal, application_id)
 
 
-def delete_application(session: Session, principal: Principal, application_id: int, if_match: str | None) -> None:
+def delete_application(
+    session: Session,
+    principal: Principal,
+    application_id: int,
+    if_match: str | None,
+    snapshot: CatalogueSnapshot,
+    now: datetime,
+) -> None:
     """Delete an application and its history, only if it is unchanged since it was read."""
     current = get_application(session, principal, application_id)
     if if_match is not None and not etag_matches(if_match, etag(current)):
         raise PreconditionFailed("The application has changed since that ETag; fetch it again.")
+    _changed(session, current, "deleted", snapshot, now)
     # The history goes too: explicitly, so that no database depends on ON DELETE CASCADE being on.
     session.execute(delete(ApplicationStatusChange).where(col(ApplicationStatusChange.application_id) == current.id))
     result = session.execute(

@@ -239,19 +239,23 @@ def _abandon_others(session: Session, refresh_id: int, now: datetime) -> None:
 
 def list_refreshes(session: Session, page: PageParams, now: datetime) -> tuple[list[RefreshPublic], int]:
     """The refresh log, newest first."""
+    current = lease.holder_of(session, LEASE, now)  # before the rows: see get_refresh
     total = session.exec(select(func.count()).select_from(CatalogueRefresh)).one()
     rows = session.exec(
         select(CatalogueRefresh).order_by(col(CatalogueRefresh.id).desc()).offset(page.offset).limit(page.limit)
     ).all()
-    current = lease.holder_of(session, LEASE, now)
     return [_public(row, current) for row in rows], total
 
 
 def get_refresh(session: Session, refresh_id: int, now: datetime) -> RefreshPublic:
+    # The lease first, then the row: a refresh ends (row and lease) in one commit, and under READ
+    # COMMITTED a commit landing between two reads would otherwise pair the old `running` row with
+    # the freed lease and report a refresh that succeeded as abandoned.
+    current = lease.holder_of(session, LEASE, now)
     row = session.get(CatalogueRefresh, refresh_id)
     if row is None:
         raise NotFound(f"No refresh {refresh_id}.")
-    return _public(row, lease.holder_of(session, LEASE, now))
+    return _public(row, current)
 
 
 def _public(row: CatalogueRefresh, current_holder: str | None) -> RefreshPublic:

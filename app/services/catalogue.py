@@ -10,6 +10,7 @@ import hashlib
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -19,11 +20,16 @@ from sqlmodel import Session, SQLModel, select
 from app.catalogue.checks import KnownCodes, check_document
 from app.catalogue.document import FORMAT, SECTIONS, CatalogueDocument, record_json
 from app.errors import InvalidInput, validation_errors
+from app.jobs.queue import enqueue
 from app.models import CatalogueCall, CatalogueState, CountryGroup, Funder, Pillar, Programme, StrategyGoal, Theme
 from app.models.base import utcnow
 from app.services import audit
 
 ImportMode = Literal["merge", "replace"]
+ALERTS_JOB = "alerts.catalogue"  # the alert pass of a new version (services/alerts.py)
+# The catalogue's writers (API, CLI, child processes, refreshes) have no app clock: a job due
+# since the epoch runs at the next tick of any worker, whatever its clock says.
+AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
 
 TABLES: dict[str, type[SQLModel]] = {
     "pillars": Pillar,
@@ -93,6 +99,8 @@ def apply_document(session: Session, raw: Any, mode: ImportMode = "merge") -> Im
         state.updated_at = utcnow()
         session.add(state)
         result.changed = True
+        session.flush()
+        enqueue(session, ALERTS_JOB, {"version": state.version}, key=f"{ALERTS_JOB}:{state.version}", run_at=AT_ONCE)
     result.version = state.version
     return result
 
