@@ -22,8 +22,9 @@ SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # catalogue (themes, pillars, programmes, calls), references between the records of an imported
 # document, a status change allowed by the application's current status, one field against
 # another (a report's `to` not before its `from`), an `If-Match` against the record's current
-# ETag, and a webhook target that must resolve to a public address (checked after name resolution). A schema-valid request that breaks such a rule is answered 422 naming the field (412 for a
-# stale ETag), as each operation's description says.
+# ETag, and a webhook target that must resolve to a public address (checked after name
+# resolution). A schema-valid request that breaks such a rule is answered 422 naming the field
+# (412 for a stale ETag), as each operation's description says.
 CONFIG = """
 seed = 20261204
 generation.max-examples = 10
