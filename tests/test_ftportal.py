@@ -18,26 +18,9 @@ from typer.testing import CliRunner
 from app.catalogue.ftportal import programme_for, to_calls
 from app.cli import cli
 from app.settings import Settings
+from tests.portal import topic
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
-
-
-def topic(
-    identifier: str, deadlines: list[str], *, status: str = "31094502", title: str = "A topic", **meta: Any
-) -> dict[str, Any]:
-    return {
-        "reference": f"{identifier}en",
-        "language": "en",
-        "summary": title,
-        "metadata": {
-            "identifier": [identifier],
-            "title": [title],
-            "status": [status],
-            "type": ["1"],
-            "deadlineDate": deadlines,
-            **meta,
-        },
-    }
 
 
 TOPICS = [
