@@ -137,6 +137,7 @@ def served(size: int, workers: int = 1, warm_bodies: Sequence[str] = ()) -> Iter
         "FUNDMATCH_LOAD_DEFAULT_CATALOGUE": "false",
         "FUNDMATCH_BOOTSTRAP_ADMIN_TOKEN": TOKEN,
         "FUNDMATCH_LOG_LEVEL": "WARNING",
+        "FUNDMATCH_RATE_LIMIT": "1000000/minute",  # one token sends every request here
         "FUNDMATCH_CALLS_REFRESH_HOURS": "0",  # no refresh from the real portal while measuring
     }
     doc_path = work / "catalogue.json"
