@@ -37,7 +37,7 @@ from app.settings import Settings  # noqa: E402
 from tests.factories import catalogue, import_catalogue  # noqa: E402
 from tests.records import add_key, add_organisation  # noqa: E402
 
-ADMIN_TOKEN = "fm_bench-admin-token-0123456789"  # noqa: S105 (a throwaway database)
+ADMIN_TOKEN = "fm_bench-admin-token-0123456789abcdef"  # noqa: S105 (a throwaway database)
 NOW = datetime(2028, 1, 15, 9, 0, tzinfo=UTC)
 PATHS = {
     "interested": ["interested"],
@@ -130,6 +130,7 @@ def main() -> None:
             load_default_catalogue=False,
             bootstrap_admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
             warm_index=False,
+            jobs_enabled=False,  # no portal refresh in a benchmark
             log_level="WARNING",
         )
         with TestClient(create_app(settings, clock=lambda: NOW)) as client:
