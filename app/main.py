@@ -42,6 +42,7 @@ from app.services.auth import KeyUsage, PrincipalCache
 from app.services.calls import portal_client
 from app.services.rate_limit import RateLimiter
 from app.services.snapshot import SnapshotCache
+from app.services.snapshot_child import ChildBuilder
 from app.services.startup import prepare, start_warm_up
 from app.services.suggestions import index_for
 from app.settings import Settings, get_settings
@@ -68,7 +69,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             settings=settings,
             engine=engine,
             snapshots=SnapshotCache(
-                engine, settings.catalogue_check_seconds, prepare=lambda snapshot: index_for(snapshot, lexicon)
+                engine,
+                settings.catalogue_check_seconds,
+                prepare=lambda snapshot: index_for(snapshot, lexicon),
+                build_elsewhere=ChildBuilder(settings.database_url, settings.lexicon_dir),
+                elsewhere_over_programmes=settings.rebuild_child_programmes,
             ),
             lexicon=lexicon,
             principals=PrincipalCache(settings.auth_cache_seconds),

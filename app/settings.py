@@ -98,6 +98,12 @@ class Settings(BaseSettings):
         description="Catalogue imports with a larger body are parsed, checked and written in a child "
         "process, so that their long parsing steps never hold the server's event loop.",
     )
+    rebuild_child_programmes: int = Field(
+        default=2000,
+        ge=0,
+        description="A new catalogue version with more programmes than this is read and indexed in a "
+        "child process, so that the build never competes with requests for the server's GIL.",
+    )
     catalogue_check_seconds: float = Field(
         default=1.0, ge=0, description="How often a worker asks the database for the catalogue version."
     )

@@ -4,7 +4,8 @@ Serves a synthetic catalogue (default 10,000 programmes and as many calls), warm
 runs client threads that post rotating needs to `POST /api/v1/match` for a quiet period, and again
 while a changed catalogue of the same size is imported with the CLI (every call's deadline moves,
 a few programmes change): the server must load the new version and build its index in the
-background, answering from the old one meanwhile. Prints p50/p99 and errors for the quiet run and
+background, answering from the old one meanwhile (above FUNDMATCH_REBUILD_CHILD_PROGRAMMES, 2,000
+by default, it is built in a child process). Prints p50/p99 and errors for the quiet run and
 for the rebuild window (from the import's start until answers name the new version), and how long
 the switch took. Goal: no errors, and p99 during the rebuild within 3x of the quiet p99. Usage:
     python benchmarks/rebuild_load.py [--size 10000] [--workers 1] [--clients 8] [--seconds 15]

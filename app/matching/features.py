@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -196,6 +197,12 @@ class EligibilityMasks:
         # applicant-type masks are built up front, so no query pays for a first pass
         for applicant in sorted({a for p in programmes for a in p.eligible_applicants}):
             self._applicant_mask(applicant)
+
+    def __getstate__(self) -> dict[str, Any]:  # the index may be built in a child process
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
 
     def _applicant_mask(self, applicant: str) -> BoolArray:
         probe = Need(title="", description="", applicant_type=applicant)

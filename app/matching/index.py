@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from app.matching.answer import MatchAnswer
 from app.matching.bm25 import TermIndex
@@ -96,7 +97,7 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
     plain = Analyzer()
     known = sorted((sv_words | keywords) - BY_LANGUAGE["sv"])
     plain.stems(known, "sv")
-    splitter = CompoundSplitter(known, lambda w: plain.stem(w, "sv"))
+    splitter = CompoundSplitter(known, partial(plain.stem, language="sv"))
     analyzer = Analyzer(splitter)
     bridge = Bridge(analyzer, lexicon, catalogue.themes)
 

@@ -18,6 +18,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import Stemmer
 
@@ -110,6 +111,14 @@ class Analyzer:
         self._stems: dict[tuple[str, str], str] = {}
         self._tokens: dict[tuple[str, str], Token | None] = {}
         self._lock = threading.Lock()
+
+    # A built index crosses process boundaries (a rebuild in a child process): the lock and the
+    # stemmers (C objects) are made anew on the other side; the memoised words travel.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_lock", "_stemmers")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _lock=threading.Lock(), _stemmers={})
 
     def _stemmer(self, algorithm: str) -> Stemmer.Stemmer:
         stemmer = self._stemmers.get(algorithm)

@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 
 from app.matching import MatchIndex
+from app.models import Programme
 from app.services.catalogue import current_version, export_catalogue
 
 log = logging.getLogger("fundmatch.snapshot")
@@ -88,6 +89,13 @@ class CatalogueSnapshot:
     @property
     def etag(self) -> str:
         return f'"{self.version}"'
+
+    @classmethod
+    def with_index(cls, version: str, document: dict[str, Any], index: MatchIndex) -> CatalogueSnapshot:
+        """A snapshot whose index was built elsewhere (in a child process)."""
+        snapshot = cls(version=version, document=document)
+        snapshot._index = index
+        return snapshot
 
     @property
     def has_index(self) -> bool:
@@ -164,6 +172,33 @@ def _sharing_the_gil(interval: float = 0.0005) -> Iterator[None]:
         sys.setswitchinterval(before)
 
 
+def consistent_reads(engine: Engine) -> Engine:
+    """`engine` for reading the version and the document from one snapshot of the database (on
+    PostgreSQL under READ COMMITTED each statement sees the latest commit, so a refresh landing
+    mid-read could mix two versions)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine
+
+
+def read_catalogue(read_engine: Engine) -> tuple[str, dict[str, Any]]:
+    """The catalogue's version and its document, which agree (read with `consistent_reads`)."""
+    with Session(read_engine) as session:
+        version = current_version(session)
+        while True:  # the document and its version must agree: read again if an import landed between
+            document = export_catalogue(session)
+            session.rollback()  # end the read transaction, so the next read sees what landed since
+            after = current_version(session)
+            if after == version:
+                return version, document
+            version = after
+
+
+def programme_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Programme)).one()
+
+
 class SnapshotCache:
     """The worker's current snapshot. A new catalogue version is loaded and its index built in a
     background thread while the old snapshot keeps answering; it is published once it is ready.
@@ -171,18 +206,21 @@ class SnapshotCache:
     has asked for) loads in the caller's thread."""
 
     def __init__(
-        self, engine: Engine, check_seconds: float, prepare: Callable[[CatalogueSnapshot], object] | None = None
+        self,
+        engine: Engine,
+        check_seconds: float,
+        prepare: Callable[[CatalogueSnapshot], object] | None = None,
+        *,
+        build_elsewhere: Callable[[], CatalogueSnapshot] | None = None,
+        elsewhere_over_programmes: int = 0,
     ) -> None:
         self._engine = engine
-        # PostgreSQL: the version and the document from one snapshot of the database (under READ
-        # COMMITTED each statement sees the latest commit, so a refresh landing mid-read could mix two)
-        self._read_engine = (
-            engine.execution_options(isolation_level="REPEATABLE READ")
-            if engine.dialect.name == "postgresql"
-            else engine
-        )
+        self._read_engine = consistent_reads(engine)
         self._check_seconds = check_seconds
         self._prepare = prepare
+        # A large catalogue's rebuild (seconds of Python holding the GIL) goes to another process
+        self._build_elsewhere = build_elsewhere
+        self._elsewhere_over = elsewhere_over_programmes
         self._snapshot: CatalogueSnapshot | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
@@ -217,10 +255,13 @@ class SnapshotCache:
 
     def _rebuild(self) -> None:
         try:
-            with _sharing_the_gil():
-                snapshot = self._load()
-                if self._prepare is not None:
-                    self._prepare(snapshot)
+            if self._build_elsewhere is not None and programme_count(self._engine) > self._elsewhere_over:
+                snapshot = self._build_elsewhere()
+            else:
+                with _sharing_the_gil():
+                    snapshot = self._load()
+                    if self._prepare is not None:
+                        self._prepare(snapshot)
         except Exception:  # the old snapshot keeps answering; the next check tries again
             log.exception("catalogue rebuild failed")
             return
@@ -230,15 +271,7 @@ class SnapshotCache:
         log.info("catalogue snapshot ready", extra={"catalogue_version": snapshot.version})
 
     def _load(self) -> CatalogueSnapshot:
-        with Session(self._read_engine) as session:
-            version = current_version(session)
-            while True:  # the document and its version must agree: read again if an import landed between
-                document = export_catalogue(session)
-                session.rollback()  # end the read transaction, so the next read sees what landed since
-                after = current_version(session)
-                if after == version:
-                    break
-                version = after
+        version, document = read_catalogue(self._read_engine)
         snapshot = CatalogueSnapshot(version=version, document=document)
         _settle()
         return snapshot
