@@ -1,14 +1,15 @@
 """Regression guard: ranking quality on the labelled development set.
 
-The development set (``dev_needs.jsonl``, 128 needs, 59 % Swedish, one in
+The development set (``dev_needs.jsonl``, 158 needs, 57 % Swedish, about one in
 nine decided by eligibility) is labelled against the bundled catalogue; the
-last eighty (d49-d78 in three batches, d79-d108 and d109-d128 mostly naming
-partner countries) were written after the others and kept as first measured.
-``benchmarks/quality.py`` prints the full report (``--ids d79-d108`` for one
-batch); this test keeps mean nDCG@5 from falling below the level reached
-(0.856 overall, sv 0.873, en 0.831 when this guard was last set, with the fifth
-batch in), with a small margin for catalogue edits, and keeps two needs whose best
-programme was once missing from the top five from missing it again.
+last 110 (d49-d78 in three batches, d79-d108, d109-d128 and d129-d158, the
+last three mostly naming partner countries) were written after the others and
+each kept as first measured (d129-d158: 0.694). ``benchmarks/quality.py``
+prints the full report (``--ids d129-d158`` for one batch); this test keeps
+mean nDCG@5 from falling below the level reached (0.825 overall, sv 0.838,
+en 0.807 when this guard was last set, with the sixth batch in), with a small
+margin for catalogue edits, and keeps two needs whose best programme was once
+missing from the top five from missing it again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.845, "sv": 0.86, "en": 0.82}
+FLOOR = {"all": 0.82, "sv": 0.83, "en": 0.80}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
