@@ -94,6 +94,8 @@ def test_a_named_partner_country_the_programme_is_made_for_gives_a_reason_and_a_
         ("en", "Twin town in Georgia", "Exchange on disability rights with a municipality in Georgia.", ["GE"]),
         ("en", "A Georgian partner", "Work with Ukrainian towns and Moldovan schools.", ["GE", "UA", "MD"]),
         ("en", "Bosnia and Herzegovina", "Planning with towns in Bosnia and Herzegovina and Serbia.", ["BA", "RS"]),
+        # a list of origins ends where other words begin
+        ("en", "Football", "Refugees from Syria play with a club in Germany and one in Norway.", ["DE", "NO"]),
     ],
 )
 def test_country_names_and_adjectives_are_found_in_swedish_and_english_text(
@@ -115,6 +117,10 @@ def test_country_names_and_adjectives_are_found_in_swedish_and_english_text(
         # where people come from, not where partners are
         ("en", "Welcome programme", "Language support and work placements for refugees from Ukraine."),
         ("sv", "Introduktion", "Språkstöd och praktik för ukrainska flyktingar i kommunen."),
+        ("sv", "Yrkessvenska", "Flera hundra personer från Ukraina med tillfälligt skydd bor i kommunen."),
+        # every country of a list that says where people come from
+        ("en", "Swimming lessons", "Our association, with many members from Somalia and Eritrea, teaches swimming."),
+        ("en", "Work placements", "For newcomers from Syria, Iraq or Afghanistan."),
         # the applicant's own country
         ("sv", "Svenska skolor", "Ett nätverk av skolor i Sverige."),
     ],

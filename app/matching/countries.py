@@ -15,9 +15,10 @@ detected). Rules for ambiguous words:
   ("tyska skolor" is Germany, "lektioner i tyska" is not);
 - a name marked ``unless`` is not that country when one of the given words
   appears anywhere in the text ("Georgia" with "Atlanta" is the US state);
-- a country after a ``before`` phrase ("refugees from Ukraine") or an
-  adjective before an ``after`` word ("ukrainska flyktingar") is where people
-  come from, not where partners are.
+- a country after a ``before`` phrase ("refugees from Ukraine", "people from
+  Ukraine") or an adjective before an ``after`` word ("ukrainska flyktingar") is
+  where people come from, not where partners are; so is every country listed
+  right after it ("members from Somalia and Eritrea").
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 # Swedish adjectives inflect: tysk, tyska, tyskt, (den) tyske
 _SV_ENDINGS = ("", "a", "t", "e")
 _MAX_PHRASE = 5
+# what may stand between the countries of one list (commas are not tokens)
+_LIST_WORDS = frozenset({"och", "eller", "samt", "and", "or"})
 
 
 @lru_cache(maxsize=1)
@@ -160,12 +163,19 @@ class CountryFinder:
             tokens = list(_tokens(text))
             folded = [t.casefold() for t in tokens]
             present = set(tokens)
+            origin_end = -1  # where the last country that people come from ended
             i = 0
             while i < len(tokens):
                 code, length = self._match(lang, tokens, folded, i)
-                if code is not None and not self._excluded(lang, code, folded, i, length, present):
-                    found.setdefault(code)
-                i += abs(length)
+                size = abs(length)
+                if code is not None:
+                    listed = origin_end >= 0 and all(w in _LIST_WORDS for w in folded[origin_end:i])
+                    if listed or self._excluded(lang, code, folded, i, length, present):
+                        origin_end = i + size if listed or self._is_origin(lang, folded, i, length) else -1
+                    else:
+                        found.setdefault(code)
+                        origin_end = -1
+                i += size
         return tuple(found)
 
     def _match(self, lang: _Language, tokens: list[str], folded: list[str], i: int) -> tuple[str | None, int]:
@@ -186,19 +196,24 @@ class CountryFinder:
             return adjective, 1
         return None, 1
 
+    def _is_origin(self, lang: _Language, folded: list[str], i: int, length: int) -> bool:
+        """Whether the country at ``i`` says where people come from ("refugees from Syria")."""
+        if any(tuple(folded[max(0, i - n) : i]) in lang.before for n in (1, 2, 3)):
+            return True
+        end = i + abs(length)
+        return length > 0 and end < len(folded) and folded[end] in lang.after
+
     def _excluded(self, lang: _Language, code: str, folded: list[str], i: int, length: int, present: set[str]) -> bool:
         is_name = length < 0
         size = abs(length)
         cues = lang.unless.get(code)
         if is_name and cues and cues & present:
             return True
-        if any(tuple(folded[max(0, i - n) : i]) in lang.before for n in (1, 2, 3)):
+        if self._is_origin(lang, folded, i, length):
             return True
         if is_name:
             return False
         following = folded[i + size] if i + size < len(folded) else None
-        if following is not None and following in lang.after:
-            return True
         if folded[i] in lang.languages:
             return following is None or following in lang.stop_words or following in lang.languages
         return False
