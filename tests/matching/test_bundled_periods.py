@@ -1,0 +1,49 @@
+"""Programme periods on the bundled catalogue: the last calls of 2021-2027 fund projects that start in 2028."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from app.matching import MatchIndex, build_index, catalogue_from_document, load_lexicon, need_from_body
+from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
+
+LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+
+pytestmark = pytest.mark.skipif(not any(CATALOGUE_DIR.glob("*.json")), reason="the bundled catalogue is not there")
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    return build_index(catalogue_from_document(load_bundled_document(), "dev"), load_lexicon(LEXICON_DIR))
+
+
+def _youth_exchange(start: str) -> dict[str, object]:
+    return {
+        "title": "Youth exchange with our twin town in Germany",
+        "description": "The youth centre wants to take 20 young people to our twin town for a youth exchange.",
+        "language": "en",
+        "country": "SE",
+        "region": "SE312",
+        "applicant_type": "municipality",
+        "start_date": start,
+    }
+
+
+def test_a_need_starting_in_2028_still_finds_erasmus_youth_with_a_warning(index: MatchIndex) -> None:
+    answer = index.match(need_from_body(_youth_exchange("2028-03-01")), now=NOW, limit=5)
+    by_code = {i.programme.code: i for i in answer.items}
+    item = by_code["erasmus-plus-youth"]
+    assert item.eligible and item.rank <= 2
+    assert any("last calls" in w for w in item.warnings)
+
+
+def test_a_need_starting_after_the_projects_may_run_is_excluded(index: MatchIndex) -> None:
+    answer = index.match(need_from_body(_youth_exchange("2030-06-01")), now=NOW, limit=10)
+    assert "erasmus-plus-youth" not in {i.programme.code for i in answer.items}
+    shown = index.match(need_from_body(_youth_exchange("2030-06-01")), now=NOW, limit=10, include_ineligible=True)
+    (item,) = [i for i in shown.items if i.programme.code == "erasmus-plus-youth"]
+    assert not item.eligible and any("2029-12-31" in w for w in item.warnings)
