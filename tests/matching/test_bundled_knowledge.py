@@ -1,4 +1,6 @@
-"""Programme periods on the bundled catalogue: the last calls of 2021-2027 fund projects that start in 2028."""
+"""Facts and words of the bundled catalogue, on needs written for these tests (not the dev set):
+programme periods (the last calls of 2021-2027 fund projects that start in 2028), art forms and the
+Nordic-Baltic countries of Nordic Culture Point, food waste in LIFE."""
 
 from __future__ import annotations
 
@@ -47,3 +49,29 @@ def test_a_need_starting_after_the_projects_may_run_is_excluded(index: MatchInde
     shown = index.match(need_from_body(_youth_exchange("2030-06-01")), now=NOW, limit=10, include_ineligible=True)
     (item,) = [i for i in shown.items if i.programme.code == "erasmus-plus-youth"]
     assert not item.eligible and any("2029-12-31" in w for w in item.warnings)
+
+
+def _top(index: MatchIndex, body: dict[str, object], n: int) -> list[str]:
+    return [i.programme.code for i in index.match(need_from_body(body), now=NOW, limit=n).items]
+
+
+def test_a_dance_residency_with_finland_and_latvia_finds_nordic_culture_point_first(index: MatchIndex) -> None:
+    body = {
+        "title": "Dansresidens med Finland och Lettland",
+        "description": (
+            "Vårt danskompani vill bjuda in dansare från Finland och Lettland till en residens med en ny föreställning."
+        ),
+        "country": "SE",
+    }
+    assert _top(index, body, 1) == ["nordic-culture-point"]
+
+
+def test_food_waste_in_care_home_kitchens_finds_life_circular_economy(index: MatchIndex) -> None:
+    body = {
+        "title": "Mindre matsvinn på äldreboenden",
+        "description": "Kommunen vill halvera matsvinnet i äldreboendenas kök och mäta det varje vecka.",
+        "country": "SE",
+    }
+    first, second = index.match(need_from_body(body), now=NOW, limit=2).items
+    # a clear lead: the programme names food waste itself, not only "waste"
+    assert first.programme.code == "life-circular-economy" and first.score - second.score > 0.2
