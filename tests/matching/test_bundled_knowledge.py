@@ -75,3 +75,17 @@ def test_food_waste_in_care_home_kitchens_finds_life_circular_economy(index: Mat
     first, second = index.match(need_from_body(body), now=NOW, limit=2).items
     # a clear lead: the programme names food waste itself, not only "waste"
     assert first.programme.code == "life-circular-economy" and first.score - second.score > 0.2
+
+
+def _warnings_for(index: MatchIndex, body: dict[str, object], code: str) -> tuple[str, ...]:
+    items = index.match(need_from_body(body), now=NOW, limit=20).items
+    (item,) = [i for i in items if i.programme.code == code]
+    return item.warnings
+
+
+def test_erasmus_youth_takes_partners_from_neighbouring_countries_but_not_from_uganda(index: MatchIndex) -> None:
+    body = _youth_exchange("2027-06-01")
+    georgia = {**body, "description": str(body["description"]) + " We also invite a youth club in Georgia."}
+    uganda = {**body, "description": str(body["description"]) + " We also invite a youth club in Uganda."}
+    assert not any("Georgia" in w for w in _warnings_for(index, georgia, "erasmus-plus-youth"))
+    assert any("Uganda" in w for w in _warnings_for(index, uganda, "erasmus-plus-youth"))
