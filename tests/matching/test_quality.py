@@ -6,7 +6,7 @@ last eighty (d49-d78 in three batches, d79-d108 and d109-d128 mostly naming
 partner countries) were written after the others and kept as first measured.
 ``benchmarks/quality.py`` prints the full report (``--ids d79-d108`` for one
 batch); this test keeps mean nDCG@5 from falling below the level reached
-(0.856 overall, sv 0.873, en 0.831 when this guard was last set, with the fifth
+(0.871 overall, sv 0.880, en 0.859 when this guard was last set, with the fifth
 batch in), with a small margin for catalogue edits, and keeps two needs whose best
 programme was once missing from the top five from missing it again.
 """
@@ -22,7 +22,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.845, "sv": 0.86, "en": 0.82}
+FLOOR = {"all": 0.86, "sv": 0.87, "en": 0.845}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
