@@ -166,11 +166,20 @@ class Period(Record):
     end: date | None = Field(
         default=None, description="Last day (ISO 8601 date); null if open-ended. After it, the programme is inactive."
     )
+    projects_until: date | None = Field(
+        default=None,
+        description=(
+            "Last day that projects funded in the period may run (ISO 8601 date), on or after `end`; null if "
+            "unknown. A need that starts after `end` but by this day is not excluded: the last calls can fund it."
+        ),
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
         if self.start and self.end and self.end < self.start:
             raise ValueError("period.end is before period.start")
+        if self.projects_until and (self.end is None or self.projects_until < self.end):
+            raise ValueError("period.projects_until needs an end and must not be before it")
         return self
 
 

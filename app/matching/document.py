@@ -100,7 +100,11 @@ def _programme(raw: Mapping[str, Any]) -> Programme:
         description=_text(raw.get("description")),
         funder=str(raw.get("funder") or ""),
         kind=str(raw.get("kind") or "other"),
-        period=Period(start=_date(period.get("start")), end=_date(period.get("end"))),
+        period=Period(
+            start=_date(period.get("start")),
+            end=_date(period.get("end")),
+            projects_until=_date(period.get("projects_until")),
+        ),
         themes=_codes(raw.get("themes")),
         pillars=_codes(raw.get("pillars")),
         strategy_goals=_codes(raw.get("strategy_goals")),

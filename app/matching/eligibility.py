@@ -2,13 +2,16 @@
 
 Hard rules (``exclusions``) take a programme out of the answer: the applicant
 type is not eligible, the country or NUTS region lies outside the programme's
-area, or the programme period is over (or ends before the need starts).
+area, or the programme period is over (or its funded projects must end before
+the need starts: ``period.projects_until``, else ``period.end``).
 
 Soft rules (``warnings``) keep it but warn, and the penalised ones lower the
 score: the budget is outside the grant range, the co-financing capacity is
 below what the maximum rate leaves to pay, partners are required but none are
 planned, no open or forthcoming call falls in the need's time frame. A need
-without a region, for a programme that lists regions, gets a warning.
+without a region, for a programme that lists regions, gets a warning. A need
+that starts after the period's end but while its projects may still run gets a
+warning, not scored (``period_last_calls``): the last calls can fund it.
 
 One finding is a reason instead (``budget_fit``, not scored): the budget lies
 within a grant range whose both ends are known.
@@ -76,8 +79,20 @@ def period_exclusion(programme: Programme, need: Need, today: date) -> Finding |
         return None
     if not programme_active(end, today):
         return Finding("period_over", {"end": end.isoformat()})
-    if need.start_date is not None and end < need.start_date:
-        return Finding("period_ends_before_start", {"end": end.isoformat(), "start": need.start_date.isoformat()})
+    last = programme.period.last_start
+    if need.start_date is None or last is None or last >= need.start_date:
+        return None
+    code = "projects_end_before_start" if programme.period.projects_until else "period_ends_before_start"
+    return Finding(code, {"end": last.isoformat(), "start": need.start_date.isoformat()})
+
+
+def period_warning(programme: Programme, need: Need) -> Finding | None:
+    """The need starts after the period's end, but the last calls fund projects that run until then."""
+    period, start = programme.period, need.start_date
+    if start is None or period.end is None or period.projects_until is None:
+        return None
+    if period.end < start <= period.projects_until:
+        return Finding("period_last_calls", {"end": period.end.isoformat(), "until": period.projects_until.isoformat()})
     return None
 
 
@@ -152,6 +167,7 @@ def warnings(programme: Programme, need: Need, *, has_call_in_time: bool | None)
         budget_warning(programme, need),
         cofinancing_warning(programme, need),
         partners_warning(programme, need),
+        period_warning(programme, need),
     ]
     if has_call_in_time is False:
         found.append(Finding("no_call_in_time", penalised=True))

@@ -65,6 +65,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "The programme period ends on {end}, before the project starts on {start}",
         "sv": "Programperioden slutar {end}, innan projektet startar {start}",
     },
+    "projects_end_before_start": {
+        "en": "Projects funded by the programme end by {end}, before the project starts on {start}",
+        "sv": "Projekt som programmet finansierar slutar senast {end}, innan projektet startar {start}",
+    },
+    "period_last_calls": {
+        "en": "The programme period ends on {end}: apply in its last calls, whose projects may run until {until}",
+        "sv": "Programperioden slutar {end}: sök i dess sista utlysningar, vars projekt får pågå till {until}",
+    },
     "budget_below": {
         "en": "The budget (EUR {budget}) is below the smallest grant (EUR {min})",
         "sv": "Budgeten ({budget} euro) är under det minsta bidraget ({min} euro)",

@@ -7,8 +7,8 @@
 - hard rules as boolean masks over all programmes. Masks for an applicant
   type, a country or a region are computed with the scalar rules of
   ``eligibility.py`` (one source of truth), once per distinct set of codes the
-  rule reads, and cached; the period rule is a comparison on an array of end
-  dates.
+  rule reads, and cached; the period rule compares arrays of end dates (the
+  calls' end, and the last day funded projects may run).
 
 The matrices are sparse (a programme lists a few codes) and stored code by
 code, in descending code order; a query sums the columns of the codes the need
@@ -186,6 +186,9 @@ class EligibilityMasks:
         self._ends = np.asarray(
             [p.period.end.toordinal() if p.period.end else _NO_END for p in programmes], dtype=np.int64
         )
+        self._last_starts = np.asarray(
+            [p.period.last_start.toordinal() if p.period.last_start else _NO_END for p in programmes], dtype=np.int64
+        )
         self._groups = {
             "applicant": _Groups(programmes, lambda p: p.eligible_applicants),
             "country": _Groups(programmes, lambda p: p.eligible_countries),
@@ -224,9 +227,12 @@ class EligibilityMasks:
             if rule_mask is None:
                 rule_mask = self._rule_mask(key, need)
             mask = mask & rule_mask
-        first_day = max(today, need.start_date) if need.start_date else today
-        # ``eligibility.programme_active`` on the first day, for every programme at once
-        return mask & (self._ends >= first_day.toordinal())
+        # ``eligibility.period_exclusion`` for every programme at once: active today, and its projects
+        # may still run on the need's first day
+        mask = mask & (self._ends >= today.toordinal())
+        if need.start_date is not None:
+            mask = mask & (self._last_starts >= need.start_date.toordinal())
+        return mask
 
     def _rule_mask(self, key: tuple[str, ...], need: Need) -> BoolArray:
         """The mask of one rule for the need's codes (``key``), computed and cached on first use."""

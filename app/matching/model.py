@@ -57,8 +57,19 @@ class CountryGroup:
 
 @dataclass(frozen=True, slots=True)
 class Period:
+    """``end`` closes the calls; ``projects_until`` (None: ``end``) is the last day funded projects may run,
+    so a need may start after ``end`` and still be funded by the last calls."""
+
     start: date | None = None
     end: date | None = None
+    projects_until: date | None = None
+
+    @property
+    def last_start(self) -> date | None:
+        """The last day a need may start and still be funded by this period (None: open-ended)."""
+        if self.end is None:
+            return None
+        return max(self.end, self.projects_until) if self.projects_until else self.end
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,3 +112,16 @@ def test_no_call_in_the_time_frame_warns() -> None:
     assert codes(warnings(prog(), need(), has_call_in_time=False)) == ["no_call_in_time"]
     assert warnings(prog(), need(), has_call_in_time=True) == []
     assert warnings(prog(), need(), has_call_in_time=None) == []
+
+
+def test_a_need_starting_after_the_period_but_while_its_projects_run_is_eligible_with_a_warning() -> None:
+    # the last calls of 2027 fund projects that run into 2028-2029 (CPR art. 63: spending until 2029)
+    p = prog(period=Period(date(2021, 1, 1), date(2027, 12, 31), projects_until=date(2029, 12, 31)))
+    late = need(start_date=date(2028, 3, 1))
+    assert exclusions(p, late, TODAY) == []
+    found = warnings(p, late, has_call_in_time=None)
+    assert codes(found) == ["period_last_calls"] and not found[0].penalised
+    assert warnings(p, need(start_date=date(2027, 8, 1)), has_call_in_time=None) == []
+    assert codes(exclusions(p, need(start_date=date(2030, 2, 1)), TODAY)) == ["projects_end_before_start"]
+    # the calls still close with the period: after its end the programme is over
+    assert codes(exclusions(p, late, date(2028, 1, 2))) == ["period_over"]
