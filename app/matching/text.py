@@ -45,6 +45,10 @@ _SNOWBALL = {
     "pt": "portuguese",
 }
 _SWEDISH_LETTERS = frozenset("åäö")
+# Snowball cuts Swedish "lärare" (teacher) to "lär", the stem of "lär sig" (learns) and "lärande":
+# needs about older people who learn to use a phone then look like needs about teachers. The
+# person noun keeps a stem of its own, in every form and compound ("yrkeslärarna").
+_SV_TEACHER = re.compile(r"lärar(?:e|en|es|ens|na|nas)$")
 # Longer tokens are not words (the longest in the bundled catalogue, lexicon and development set has 30
 # letters): they are skipped, so no stemming or compound splitting ever sees them.
 MAX_WORD = 64
@@ -102,6 +106,10 @@ class Token:
     part_words: tuple[str, ...] = ()
 
 
+def _teacher_stem(word: str) -> str:
+    return _SV_TEACHER.sub("lärar", word)
+
+
 class Analyzer:
     """Language-aware analysis with per-word memoisation; safe to share between threads."""
 
@@ -143,6 +151,8 @@ class Analyzer:
             with self._lock:
                 found = self._stemmer(algorithm).stemWords(new)
         fresh = dict(zip(new, found, strict=True))
+        if language == "sv":
+            fresh.update((w, _teacher_stem(w)) for w in new if _SV_TEACHER.search(w))
         room = max(0, _MAX_CACHE - len(self._stems))
         self._stems.update(((language, w), fresh[w]) for w in new[:room] if len(w) <= MAX_WORD)
         return [fresh[w] if w in fresh else self._stems[(language, w)] for w in words]
@@ -163,6 +173,8 @@ class Analyzer:
         algorithm = _SNOWBALL.get(language)
         with self._lock:
             stem = word if algorithm is None else self._stemmer(algorithm).stemWord(word)
+        if language == "sv" and _SV_TEACHER.search(word):
+            stem = _teacher_stem(word)
         if len(self._stems) < _MAX_CACHE and len(word) <= MAX_WORD:
             self._stems[key] = stem
         return stem

@@ -103,3 +103,12 @@ def test_tokens_split_on_punctuation_underscores_and_odd_spaces() -> None:
         "fair",
         "trade",
     ]
+
+
+def test_teachers_are_not_stemmed_to_learning() -> None:
+    analyzer = Analyzer()
+    teacher = {analyzer.stem(w, "sv") for w in ("lärare", "läraren", "lärarna", "lärares")}
+    assert teacher == {"lärar"}
+    assert analyzer.stems(["lärarnas", "lär", "lärande"], "sv") == ["lärar", "lär", "lär"]
+    assert analyzer.stem("yrkeslärarna", "sv") == "yrkeslärar"
+    assert analyzer.stem("teachers", "en") == "teacher"
