@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import create_key, create_organisation, import_catalogue
+from tests.factories import catalogue, create_key, create_organisation, import_catalogue
 
 NEED = {
     "title": "Ungdomsutbyte med vänort i Tyskland",
@@ -156,3 +156,35 @@ def test_a_budget_inside_the_grant_range_is_given_as_a_reason(loaded: TestClient
     answer = loaded.post("/api/v1/match", json=NEED, headers={**admin, "Accept-Language": "en"}).json()
     erasmus = next(i for i in answer["items"] if i["programme"]["code"] == "erasmus-plus")
     assert "The budget (EUR 60 000) is within the grant range (EUR 10 000–400 000)" in erasmus["reasons"]
+
+
+def test_a_need_after_the_period_is_eligible_while_the_last_calls_projects_may_run(
+    client: TestClient, admin: dict
+) -> None:
+    doc = catalogue()
+    erasmus = next(p for p in doc["programmes"] if p["code"] == "erasmus-plus")
+    erasmus["period"] = {"start": "2021-01-01", "end": "2027-12-31", "projects_until": "2029-12-31"}
+    import_catalogue(client, admin, doc)
+    assert client.get("/api/v1/programmes/erasmus-plus", headers=admin).json()["period"]["projects_until"] == (
+        "2029-12-31"
+    )
+    url = "/api/v1/match?include_ineligible=true&limit=100"
+
+    def erasmus_item(start: str, end: str) -> dict:
+        need = {**NEED, "start_date": start, "end_date": end, "language": "en"}
+        items = client.post(url, json=need, headers=admin).json()["items"]
+        return next(i for i in items if i["programme"]["code"] == "erasmus-plus")
+
+    later = erasmus_item("2028-09-01", "2029-06-30")
+    assert later["eligible"] is True
+    assert (
+        "The programme period ends on 2027-12-31: apply in its last calls, whose projects may run until 2029-12-31"
+        in later["warnings"]
+    )
+    too_late = erasmus_item("2030-02-01", "2030-12-31")
+    assert too_late["eligible"] is False
+    assert any("end by 2029-12-31, before the project starts on 2030-02-01" in w for w in too_late["warnings"])
+    # a period end that comes before it is refused, naming the field
+    doc["programmes"][0]["period"]["projects_until"] = "2026-01-01"
+    refused = client.post("/api/v1/catalogue/import", json=doc, headers=admin)
+    assert refused.status_code == 422 and "projects_until" in refused.text
