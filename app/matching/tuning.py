@@ -43,8 +43,9 @@ class MatchSettings:
     w_goals: float = 0.1
     # each soft-rule warning lowers the score by this much
     soft_penalty: float = 0.04
-    # a programme whose partner list leaves out a partner country the need names loses this much
-    partner_penalty: float = 0.1
+    # a programme whose partner list leaves out a partner country the need names loses this much: it
+    # cannot fund the project as planned (0.1 left such programmes above the ones made for those partners)
+    partner_penalty: float = 0.3
     # a programme with a specific partner list (not every country of this group) that covers them gains this
     partner_credit: float = 0.06
     broad_partner_group: str = "eu"
