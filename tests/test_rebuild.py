@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from app.services.snapshot import CatalogueSnapshot
 from app.services.snapshot_child import ChildBuilder
@@ -50,6 +51,17 @@ def test_a_match_during_a_rebuild_is_answered_from_the_old_version(client: TestC
     assert client.get("/api/v1/programmes/erasmus-plus", headers=admin).status_code == 404
 
 
+def _rename_a_programme_and_match_after_the_rebuild(
+    client: TestClient, admin: dict[str, str], need: dict[str, Any]
+) -> Response:
+    renamed = catalogue()
+    renamed["programmes"][0]["name"]["en"] += " (renamed)"
+    import_catalogue(client, admin, renamed)
+    client.post("/api/v1/match", json=need, headers=admin)  # notices the new version
+    state_of(client).snapshots.wait_for_rebuild(timeout=120)
+    return client.post("/api/v1/match", json=need, headers=admin)
+
+
 def test_a_failed_rebuild_keeps_the_old_version_answering(client: TestClient, admin: dict[str, str]) -> None:
     import_catalogue(client, admin)
     need = need_body()
@@ -61,12 +73,7 @@ def test_a_failed_rebuild_keeps_the_old_version_answering(client: TestClient, ad
         raise MemoryError("no room")
 
     snapshots._prepare = broken
-    renamed = catalogue()
-    renamed["programmes"][0]["name"]["en"] += " (renamed)"
-    import_catalogue(client, admin, renamed)
-    client.post("/api/v1/match", json=need, headers=admin)
-    snapshots.wait_for_rebuild(timeout=60)
-    again = client.post("/api/v1/match", json=need, headers=admin)
+    again = _rename_a_programme_and_match_after_the_rebuild(client, admin, need)
     assert again.status_code == 200 and again.json()["catalogue_version"] == first["catalogue_version"]
     snapshots._prepare = build
     client.post("/api/v1/match", json=need, headers=admin)
@@ -122,11 +129,6 @@ def test_a_failed_child_keeps_the_old_version_answering(
     spool = tmp_path / "spool"
     spool.mkdir()
     snapshots._build_elsewhere = ChildBuilder(settings.database_url, tmp_path / "no-lexicon", folder=str(spool))
-    renamed = catalogue()
-    renamed["programmes"][0]["name"]["en"] += " (renamed)"
-    import_catalogue(client, admin, renamed)
-    client.post("/api/v1/match", json=need, headers=admin)
-    snapshots.wait_for_rebuild(timeout=120)
-    again = client.post("/api/v1/match", json=need, headers=admin)
+    again = _rename_a_programme_and_match_after_the_rebuild(client, admin, need)
     assert again.status_code == 200 and again.json() == first
     assert not list(spool.iterdir())
