@@ -110,3 +110,27 @@ def test_a_partner_in_uganda_credits_forumciv_and_a_german_partner_is_warned(ind
     assert any("Made for partners from Uganda" in r for r in uganda[0].reasons)
     germany = _warnings_for(index, _rights_partnership("Germany"), "forumciv-project-support")
     assert any("Germany" in w and "ODA" in w for w in germany)
+
+
+def _school_partnership(country: str) -> dict[str, object]:
+    return {
+        "title": "School partnership on climate teaching",
+        "description": (
+            f"Our upper secondary school wants a partnership with a school in {country} to develop "
+            "climate teaching together, with teacher visits and joint lessons."
+        ),
+        "language": "en",
+        "country": "SE",
+        "applicant_type": "school",
+    }
+
+
+@pytest.mark.parametrize("code", ["erasmus-plus-school-partnerships", "erasmus-plus-adult", "erasmus-plus-vet"])
+def test_a_german_partner_is_never_warned_by_erasmus_education_strands(index: MatchIndex, code: str) -> None:
+    assert not any("Germany" in w for w in _warnings_for(index, _school_partnership("Germany"), code))
+
+
+def test_erasmus_school_partnerships_take_a_moldovan_partner_but_warn_about_uganda(index: MatchIndex) -> None:
+    code = "erasmus-plus-school-partnerships"
+    assert not any("Moldova" in w for w in _warnings_for(index, _school_partnership("Moldova"), code))
+    assert any("Uganda" in w for w in _warnings_for(index, _school_partnership("Uganda"), code))
