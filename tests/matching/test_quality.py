@@ -1,16 +1,16 @@
 """Regression guard: ranking quality on the labelled development set.
 
-The development set (``dev_needs.jsonl``, 188 needs, 56 % Swedish, about one in
+The development set (``dev_needs.jsonl``, 218 needs, 56 % Swedish, about one in
 eight decided by eligibility) is labelled against the bundled catalogue; the
-last 140 (d49-d78 in three batches, d79-d108, d109-d128, d129-d158 and
-d159-d188, the last four mostly naming partner countries) were written after
-the others and each kept as first measured (d129-d158: 0.694 before the
-geography knowledge of issue 13, d159-d188: 0.808 after it).
-``benchmarks/quality.py`` prints the full report (``--ids d159-d188`` for one
-batch); this test keeps mean nDCG@5 from falling below the level reached
-(0.850 overall, sv 0.853, en 0.847 when this guard was last set, with the
-seventh batch in), with a small margin for catalogue edits, and keeps two needs
-whose best programme was once missing from the top five from missing it again.
+last 170 (d49-d78 in three batches, then d79-d108, d109-d128, d129-d158,
+d159-d188 and d189-d218, the last five mostly naming partner countries) were
+written after the others and each kept as first measured (d129-d158: 0.694,
+d159-d188: 0.808, d189-d218: 0.796). ``benchmarks/quality.py`` prints the full
+report (``--ids d189-d218`` for one batch); this test keeps mean nDCG@5 from
+falling below the level reached (0.857 overall, sv 0.865, en 0.846 when this
+guard was last set, with the eighth batch in), with a small margin for
+catalogue edits, and keeps two needs whose best programme was once missing
+from the top five from missing it again.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.845, "sv": 0.845, "en": 0.84}
+FLOOR = {"all": 0.85, "sv": 0.855, "en": 0.84}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
