@@ -91,46 +91,46 @@ def test_erasmus_youth_takes_partners_from_neighbouring_countries_but_not_from_u
     assert any("Uganda" in w for w in _warnings_for(index, uganda, "erasmus-plus-youth"))
 
 
-def _rights_partnership(country: str) -> dict[str, object]:
+# (title, description with {country}, applicant type) of needs that name one partner country
+RIGHTS_PARTNERSHIP = (
+    "Partnership with a women's rights group",
+    "Our association wants to strengthen a women's rights organisation in {country} "
+    "with training in advocacy and democracy.",
+    "association",
+)
+SCHOOL_PARTNERSHIP = (
+    "School partnership on climate teaching",
+    "Our upper secondary school wants a partnership with a school in {country} to develop "
+    "climate teaching together, with teacher visits and joint lessons.",
+    "school",
+)
+
+
+def _partner_need(kind: tuple[str, str, str], country: str) -> dict[str, object]:
+    title, description, applicant_type = kind
     return {
-        "title": "Partnership with a women's rights group",
-        "description": (
-            f"Our association wants to strengthen a women's rights organisation in {country} "
-            "with training in advocacy and democracy."
-        ),
+        "title": title,
+        "description": description.format(country=country),
         "language": "en",
         "country": "SE",
-        "applicant_type": "association",
+        "applicant_type": applicant_type,
     }
 
 
 def test_a_partner_in_uganda_credits_forumciv_and_a_german_partner_is_warned(index: MatchIndex) -> None:
-    uganda = index.match(need_from_body(_rights_partnership("Uganda")), now=NOW, limit=5).items
+    uganda = index.match(need_from_body(_partner_need(RIGHTS_PARTNERSHIP, "Uganda")), now=NOW, limit=5).items
     assert uganda[0].programme.code == "forumciv-project-support"
     assert any("Made for partners from Uganda" in r for r in uganda[0].reasons)
-    germany = _warnings_for(index, _rights_partnership("Germany"), "forumciv-project-support")
+    germany = _warnings_for(index, _partner_need(RIGHTS_PARTNERSHIP, "Germany"), "forumciv-project-support")
     assert any("Germany" in w and "ODA" in w for w in germany)
-
-
-def _school_partnership(country: str) -> dict[str, object]:
-    return {
-        "title": "School partnership on climate teaching",
-        "description": (
-            f"Our upper secondary school wants a partnership with a school in {country} to develop "
-            "climate teaching together, with teacher visits and joint lessons."
-        ),
-        "language": "en",
-        "country": "SE",
-        "applicant_type": "school",
-    }
 
 
 @pytest.mark.parametrize("code", ["erasmus-plus-school-partnerships", "erasmus-plus-adult", "erasmus-plus-vet"])
 def test_a_german_partner_is_never_warned_by_erasmus_education_strands(index: MatchIndex, code: str) -> None:
-    assert not any("Germany" in w for w in _warnings_for(index, _school_partnership("Germany"), code))
+    assert not any("Germany" in w for w in _warnings_for(index, _partner_need(SCHOOL_PARTNERSHIP, "Germany"), code))
 
 
 def test_erasmus_school_partnerships_take_a_moldovan_partner_but_warn_about_uganda(index: MatchIndex) -> None:
     code = "erasmus-plus-school-partnerships"
-    assert not any("Moldova" in w for w in _warnings_for(index, _school_partnership("Moldova"), code))
-    assert any("Uganda" in w for w in _warnings_for(index, _school_partnership("Uganda"), code))
+    assert not any("Moldova" in w for w in _warnings_for(index, _partner_need(SCHOOL_PARTNERSHIP, "Moldova"), code))
+    assert any("Uganda" in w for w in _warnings_for(index, _partner_need(SCHOOL_PARTNERSHIP, "Uganda"), code))
