@@ -170,8 +170,9 @@ class CountryFinder:
                 size = abs(length)
                 if code is not None:
                     listed = origin_end >= 0 and all(w in _LIST_WORDS for w in folded[origin_end:i])
-                    if listed or self._excluded(lang, code, folded, i, length, present):
-                        origin_end = i + size if listed or self._is_origin(lang, folded, i, length) else -1
+                    origin = listed or self._is_origin(lang, folded, i, length)
+                    if origin or self._excluded(lang, code, folded, i, length, present):
+                        origin_end = i + size if origin else -1
                     else:
                         found.setdefault(code)
                         origin_end = -1
@@ -204,12 +205,11 @@ class CountryFinder:
         return length > 0 and end < len(folded) and folded[end] in lang.after
 
     def _excluded(self, lang: _Language, code: str, folded: list[str], i: int, length: int, present: set[str]) -> bool:
+        """Whether the word at ``i`` is not the country for another reason than origin (``_is_origin``)."""
         is_name = length < 0
         size = abs(length)
         cues = lang.unless.get(code)
         if is_name and cues and cues & present:
-            return True
-        if self._is_origin(lang, folded, i, length):
             return True
         if is_name:
             return False

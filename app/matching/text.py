@@ -106,8 +106,11 @@ class Token:
     part_words: tuple[str, ...] = ()
 
 
-def _teacher_stem(word: str) -> str:
-    return _SV_TEACHER.sub("lärar", word)
+def _corrected(word: str, stem: str, language: str) -> str:
+    """Snowball's stem, or ours where Snowball conflates words (``_SV_TEACHER``)."""
+    if language == "sv" and stem.endswith("lär"):
+        return _SV_TEACHER.sub("lärar", word) if _SV_TEACHER.search(word) else stem
+    return stem
 
 
 class Analyzer:
@@ -150,9 +153,7 @@ class Analyzer:
         else:
             with self._lock:
                 found = self._stemmer(algorithm).stemWords(new)
-        fresh = dict(zip(new, found, strict=True))
-        if language == "sv":
-            fresh.update((w, _teacher_stem(w)) for w in new if _SV_TEACHER.search(w))
+        fresh = {w: _corrected(w, stem, language) for w, stem in zip(new, found, strict=True)}
         room = max(0, _MAX_CACHE - len(self._stems))
         self._stems.update(((language, w), fresh[w]) for w in new[:room] if len(w) <= MAX_WORD)
         return [fresh[w] if w in fresh else self._stems[(language, w)] for w in words]
@@ -172,9 +173,7 @@ class Analyzer:
             return cached
         algorithm = _SNOWBALL.get(language)
         with self._lock:
-            stem = word if algorithm is None else self._stemmer(algorithm).stemWord(word)
-        if language == "sv" and _SV_TEACHER.search(word):
-            stem = _teacher_stem(word)
+            stem = word if algorithm is None else _corrected(word, self._stemmer(algorithm).stemWord(word), language)
         if len(self._stems) < _MAX_CACHE and len(word) <= MAX_WORD:
             self._stems[key] = stem
         return stem
