@@ -97,6 +97,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Needs partners from at least {countries} countries; the plan has {have}",
         "sv": "Kräver partner från minst {countries} länder; planen har {have}",
     },
+    "nothing_abroad": {
+        "en": "Funds work with partners or activities in other countries; the need mentions none",
+        "sv": "Finansierar samarbete med partner eller aktiviteter i andra länder; behovet nämner inget sådant",
+    },
     "partners_outside": {
         "en": "Partners from {countries} are not covered: the programme takes partners from {accepted}",
         "sv": "Partner från {countries} omfattas inte: programmet tar partner från {accepted}",

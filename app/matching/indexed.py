@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 import numpy as np
 
+from app.matching.abroad import works_across_borders
 from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
 from app.matching.calls import ListedCall, aware, listed_in_order
@@ -58,6 +59,8 @@ class IndexedCatalogue:
         # grant ranges as arrays (NaN: not known), for the small-grant credit
         self.grant_min = np.asarray([_or_nan(p.grant.min_eur) for p in self.programmes], dtype=np.float64)
         self.grant_max = np.asarray([_or_nan(p.grant.max_eur) for p in self.programmes], dtype=np.float64)
+        # programmes that fund work with partners or activities in other countries (``abroad``)
+        self.cross_border = np.asarray([works_across_borders(p) for p in self.programmes], dtype=np.bool_)
         # per document, in ``calls.sort_key`` order
         self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
         # ``listed_calls`` of one day: the day, and the listings computed so far

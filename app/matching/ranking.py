@@ -12,7 +12,8 @@ score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goal
   specific partner list covers the need's partner countries (``geography``)
   plus ``small_grant_credit`` when the budget fits a small grant;
 - each penalised warning costs ``soft_penalty``, a partner country outside
-  the programme's list ``partner_penalty``.
+  the programme's list ``partner_penalty``, and a programme for work across
+  borders, for a need that plans none, ``abroad_penalty`` (``abroad``).
 
 Only programmes with some evidence (score above 0) are suggested. Soft rules
 only lower scores, so they are evaluated on a candidate set that grows until
@@ -31,6 +32,7 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
+from app.matching.abroad import reaches_abroad
 from app.matching.answer import (
     CallSuggestion,
     MatchAnswer,
@@ -136,6 +138,7 @@ def _score_one(
     now: datetime,
     eligible: bool,
     partners: Sequence[str],
+    abroad: bool,
 ) -> _Scored:
     s = index.settings
     programme = index.programmes[doc]
@@ -148,11 +151,25 @@ def _score_one(
     geography = index.partner_areas.finding(doc, partners, s.partner_penalty)
     if geography is not None:
         found.append(geography)
+    if not abroad and index.cross_border.item(doc):
+        _warn_nothing_abroad(found, s.abroad_penalty)
     penalty = sum(s.soft_penalty if f.penalty is None else f.penalty for f in found if f.penalised)
     score = min(1.0, max(0.0, base - penalty))
     return _Scored(
         doc, programme.code, score, penalty, eligible, tuple(found), listed, (-round(score, 4), programme.code)
     )
+
+
+def _warn_nothing_abroad(found: list[Finding], penalty: float) -> None:
+    """A programme for work across borders, and a need that plans none: the partnership warning, where there
+    is one, now costs ``penalty``; else a warning of its own does."""
+    for i, f in enumerate(found):
+        if f.code == "partners_required":
+            found[i] = Finding(f.code, f.params, penalised=True, penalty=penalty)
+            return
+        if f.code == "partners_none":
+            return
+    found.append(Finding("nothing_abroad", penalised=True, penalty=penalty))
 
 
 def _select(
@@ -164,6 +181,7 @@ def _select(
     now: datetime,
     limit: int,
     partners: Sequence[str],
+    abroad: bool,
 ) -> list[_Scored]:
     """The ``limit`` best of ``pool`` by exact score.
 
@@ -190,7 +208,7 @@ def _select(
             if doc in seen:
                 continue
             seen.add(doc)
-            scored = _score_one(index, need, doc, base, now, eligible.item(doc), partners)
+            scored = _score_one(index, need, doc, base, now, eligible.item(doc), partners, abroad)
             insort(best, scored, key=attrgetter("key"))
             del best[limit:]
         if size == pool.size or (len(best) == limit and rest_best < best[-1].score - _TIE):
@@ -304,7 +322,8 @@ def rank(
     keep = c.base > 0
     if not include_ineligible:
         keep &= eligible
-    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit, partner_codes)
+    abroad = reaches_abroad(need, partner_codes)
+    chosen = _select(index, need, np.flatnonzero(keep), c, eligible, now, limit, partner_codes, abroad)
 
     docs = [sc.doc for sc in chosen]
     ranked_rows = query.ranked_rows(docs)

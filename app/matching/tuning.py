@@ -49,6 +49,8 @@ class MatchSettings:
     # a programme with a specific partner list (not every country of this group) that covers them gains this
     partner_credit: float = 0.06
     broad_partner_group: str = "eu"
+    # a programme that funds work across borders loses this much for a need that plans none (``abroad``)
+    abroad_penalty: float = 0.06
     # a budget within a grant range whose largest grant is at most small_grant_max_eur gains this
     small_grant_credit: float = 0.03
     small_grant_max_eur: int = 60_000
