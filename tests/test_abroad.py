@@ -36,6 +36,7 @@ def youth(client: TestClient, admin: dict) -> TestClient:
             _youth("a-local"),
             _youth("b-across", themes=["youth", "international-cooperation"]),
             _youth("c-partnership", partnership={"required": True, "min_countries": 2}),
+            _youth("d-consortium", partnership={"required": True, "min_partners": 3}),
         ]
     )
     doc["calls"] = []
@@ -71,6 +72,9 @@ def test_a_local_need_warns_and_lowers_the_programmes_for_work_across_borders(yo
     assert partnership["warnings"] == ["Kräver partner från minst 2 länder"]
     assert partnership["score_breakdown"]["penalty"] == pytest.approx(across["score_breakdown"]["penalty"])
     assert partnership["rank"] > local["rank"]
+    # a rule that counts partners only asks for no other country: a local consortium is enough
+    assert items["d-consortium"]["warnings"] == ["Kräver minst 3 partner"]
+    assert items["d-consortium"]["score_breakdown"]["penalty"] == 0
 
 
 @pytest.mark.parametrize(

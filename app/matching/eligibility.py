@@ -8,7 +8,8 @@ the need starts: ``period.projects_until``, else ``period.end``).
 Soft rules (``warnings``) keep it but warn, and the penalised ones lower the
 score: the budget is outside the grant range, the co-financing capacity is
 below what the maximum rate leaves to pay, partners are required but none are
-planned, no open or forthcoming call falls in the need's time frame. A need
+planned (from other countries, or a number of partners where the rule counts
+only partners), no open or forthcoming call falls in the need's time frame. A need
 without a region, for a programme that lists regions, gets a warning. A need
 that starts after the period's end but while its projects may still run gets a
 warning, not scored (``period_last_calls``): the last calls can fund it.
@@ -144,15 +145,19 @@ def partners_warning(programme: Programme, need: Need) -> Finding | None:
     rule = programme.partnership
     if not rule.required:
         return None
+    # a rule that counts partners only (Vinnova's consortia) says nothing of other countries
+    by_count = rule.min_countries is None and rule.min_partners is not None
     countries = rule.min_countries or 2
     params = {"countries": str(countries), "partners": str(rule.min_partners or countries)}
     has = need.partners.has_partners
     if has is None and need.partners.countries:
         has = True
     if has is None:
-        return Finding("partners_required", params)
+        return Finding("partner_count_required" if by_count else "partners_required", params)
     if not has:
-        return Finding("partners_none", params, penalised=True)
+        return Finding("partner_count_none" if by_count else "partners_none", params, penalised=True)
+    if by_count:
+        return None
     if need.partners.countries:
         together = set(need.partners.countries) | ({need.country} if need.country else set())
         if len(together) < countries:

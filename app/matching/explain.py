@@ -93,6 +93,14 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Needs partners from at least {countries} countries, and none are planned",
         "sv": "Kräver partner från minst {countries} länder, och inga partner är planerade",
     },
+    "partner_count_required": {
+        "en": "Needs at least {partners} partners",
+        "sv": "Kräver minst {partners} partner",
+    },
+    "partner_count_none": {
+        "en": "Needs at least {partners} partners, and none are planned",
+        "sv": "Kräver minst {partners} partner, och inga partner är planerade",
+    },
     "partners_few": {
         "en": "Needs partners from at least {countries} countries; the plan has {have}",
         "sv": "Kräver partner från minst {countries} länder; planen har {have}",

@@ -164,10 +164,10 @@ def _warn_nothing_abroad(found: list[Finding], penalty: float) -> None:
     """A programme for work across borders, and a need that plans none: the partnership warning, where there
     is one, now costs ``penalty``; else a warning of its own does."""
     for i, f in enumerate(found):
-        if f.code == "partners_required":
+        if f.code in ("partners_required", "partner_count_required"):
             found[i] = Finding(f.code, f.params, penalised=True, penalty=penalty)
             return
-        if f.code == "partners_none":
+        if f.code in ("partners_none", "partner_count_none"):
             return
     found.append(Finding("nothing_abroad", penalised=True, penalty=penalty))
 

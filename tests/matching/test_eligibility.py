@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.matching.eligibility import exclusions, programme_active, warnings
+from app.matching.explain import render_finding
 from app.matching.model import GrantRange, Need, Partners, Partnership, Period, Programme
 
 TODAY = date(2026, 11, 26)
@@ -106,6 +107,17 @@ def test_partners_required_but_none_planned_warns() -> None:
     assert codes(few) == ["partners_few"]
     assert enough == []
     assert codes(unknown) == ["partners_required"] and not unknown[0].penalised
+
+
+def test_a_rule_that_counts_partners_only_says_nothing_of_countries() -> None:
+    p = prog(partnership=Partnership(required=True, min_partners=3))
+    unknown = warnings(p, need(), has_call_in_time=None)
+    none = warnings(p, need(partners=Partners(has_partners=False)), has_call_in_time=None)
+    assert codes(unknown) == ["partner_count_required"] and unknown[0].params["partners"] == "3"
+    assert render_finding(unknown[0], "en") == "Needs at least 3 partners"
+    assert codes(none) == ["partner_count_none"] and none[0].penalised
+    # partners of the need's own country are enough
+    assert warnings(p, need(country="SE", partners=Partners(True, ("SE",))), has_call_in_time=None) == []
 
 
 def test_no_call_in_the_time_frame_warns() -> None:
