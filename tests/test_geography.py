@@ -143,6 +143,27 @@ def test_given_countries_follow_the_ones_found_in_text(schools: TestClient, admi
     assert answer["need"]["partner_countries"] == [{"code": "GE", "from": "text"}, {"code": "DE", "from": "given"}]
 
 
+def test_a_country_name_is_not_read_as_the_word_whose_stem_it_shares(client: TestClient, admin: dict) -> None:
+    """Snowball cuts "Ungern" (Hungary) to "ung", the stem of "unga" (young people, a youth keyword)."""
+    youth = _school("youth-meeting-places", themes=["youth"])
+    youth["description"] = {"en": "Meeting places for young people.", "sv": "Mötesplatser för unga."}
+    doc = catalogue(programmes=[youth])
+    doc["calls"] = []
+    import_catalogue(client, admin, doc, mode="replace")
+    answer = _match(
+        client,
+        admin,
+        title="Konstnärer ställer ut i Ungern",
+        description="Tre konstnärer från Borlänge ställer ut i Budapest, Ungern.",
+        applicant_type="municipality",
+    )
+    assert answer["need"]["partner_countries"] == [{"code": "HU", "from": "text"}]
+    assert answer["items"] == []
+    # the word itself still finds the programme
+    found = _match(client, admin, title="Mötesplats för unga", description="En mötesplats.")
+    assert [i["programme"]["code"] for i in found["items"]] == ["youth-meeting-places"]
+
+
 def test_country_groups_are_read_and_programmes_show_their_partner_countries(client: TestClient, admin: dict) -> None:
     import_catalogue(client, admin)
     groups = client.get("/api/v1/country-groups", headers={**admin, "Accept-Language": "sv"}).json()

@@ -21,7 +21,8 @@ from app.matching.bridge import Bridge
 from app.matching.calls import sort_key
 from app.matching.compounds import CompoundSplitter
 from app.matching.corpus import ANY_LANGUAGE, Corpus
-from app.matching.countries import CountryFinder
+from app.matching.countries import LANGUAGES as COUNTRY_LANGUAGES
+from app.matching.countries import CountryFinder, country_names
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.indexed import IndexedCatalogue
 from app.matching.lexicon import Lexicon
@@ -98,7 +99,7 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
     known = sorted((sv_words | keywords) - BY_LANGUAGE["sv"])
     plain.stems(known, "sv")
     splitter = CompoundSplitter(known, partial(plain.stem, language="sv"))
-    analyzer = Analyzer(splitter)
+    analyzer = Analyzer(splitter, shadowed_names(plain, word_sets))
     bridge = Bridge(analyzer, lexicon, catalogue.themes)
 
     weights = settings.fields
@@ -137,6 +138,23 @@ def build_index(catalogue: Catalogue, lexicon: Lexicon, settings: MatchSettings 
     )
     _release_freed_memory()
     return index
+
+
+def shadowed_names(plain: Analyzer, word_sets: Mapping[str, set[str]]) -> dict[str, frozenset[str]]:
+    """Per language, the one-word country names whose Snowball stem another known word shares ("Ungern",
+    Hungary, is cut to "ung", the stem of "unga", young). They keep their own stem, so that a partner
+    country does not read as that word; the other names keep theirs ("Italien" and "Italy" share one)."""
+    found: dict[str, frozenset[str]] = {}
+    for language in COUNTRY_LANGUAGES:
+        names = {name.casefold() for name in country_names(language).values() if name.isalpha()}
+        by_stem = dict(zip(plain.stems(sorted(names), language), sorted(names), strict=True))
+        known = sorted(word_sets.get(language, ()))
+        found[language] = frozenset(
+            name
+            for word, stem in zip(known, plain.stems(known, language), strict=True)
+            if (name := by_stem.get(stem)) is not None and not word.startswith(name)
+        )
+    return found
 
 
 def _without_long_texts(catalogue: Catalogue) -> Catalogue:

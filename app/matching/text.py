@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,8 +116,12 @@ def _corrected(word: str, stem: str, language: str) -> str:
 class Analyzer:
     """Language-aware analysis with per-word memoisation; safe to share between threads."""
 
-    def __init__(self, splitter: CompoundSplitter | None = None) -> None:
+    def __init__(
+        self, splitter: CompoundSplitter | None = None, names: Mapping[str, frozenset[str]] | None = None
+    ) -> None:
         self._splitter = splitter
+        # per language, proper names that are their own stem and never split (``index.shadowed_names``)
+        self._names = dict(names or {})
         self._stemmers: dict[str, Stemmer.Stemmer] = {}
         self._stems: dict[tuple[str, str], str] = {}
         self._tokens: dict[tuple[str, str], Token | None] = {}
@@ -153,7 +157,8 @@ class Analyzer:
         else:
             with self._lock:
                 found = self._stemmer(algorithm).stemWords(new)
-        fresh = {w: _corrected(w, stem, language) for w, stem in zip(new, found, strict=True)}
+        names = self._names.get(language, frozenset())
+        fresh = {w: w if w in names else _corrected(w, stem, language) for w, stem in zip(new, found, strict=True)}
         room = max(0, _MAX_CACHE - len(self._stems))
         self._stems.update(((language, w), fresh[w]) for w in new[:room] if len(w) <= MAX_WORD)
         return [fresh[w] if w in fresh else self._stems[(language, w)] for w in words]
@@ -172,8 +177,11 @@ class Analyzer:
         if cached is not None:
             return cached
         algorithm = _SNOWBALL.get(language)
-        with self._lock:
-            stem = word if algorithm is None else _corrected(word, self._stemmer(algorithm).stemWord(word), language)
+        if algorithm is None or word in self._names.get(language, ()):
+            stem = word
+        else:
+            with self._lock:
+                stem = _corrected(word, self._stemmer(algorithm).stemWord(word), language)
         if len(self._stems) < _MAX_CACHE and len(word) <= MAX_WORD:
             self._stems[key] = stem
         return stem
@@ -189,7 +197,7 @@ class Analyzer:
         if word not in BY_LANGUAGE.get(language, frozenset()):
             stem = self.stem(word, language)
             aligned: dict[str, str] = {}
-            if language == "sv" and self._splitter is not None:
+            if language == "sv" and self._splitter is not None and word not in self._names.get(language, ()):
                 for part_word in self._splitter.split(word):
                     aligned.setdefault(self.stem(part_word, language), part_word)
             aligned.pop(stem, None)
