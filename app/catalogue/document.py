@@ -237,7 +237,10 @@ class ProgrammeRecord(Record):
     )
     eligible_applicants: list[ApplicantType] | None = Field(
         default=None,
-        description="Who may apply (`municipality`, `association`, `school`, …); null or empty: no restriction.",
+        description=(
+            "Who may apply (`municipality`, `association`, `school`, …); null or empty: no restriction. The first "
+            "is the kind of applicant the programme is mainly made for: a need from that kind ranks a little higher."
+        ),
     )
     eligible_countries: list[CountryCode] | None = Field(
         default=None,

@@ -34,6 +34,20 @@ def covers(area: str, region: str) -> bool:
     return region.upper().startswith(area.upper())
 
 
+# kinds of applicant that the catalogue names with two codes
+_KIND = {"ngo": "association", "sme": "company"}
+
+
+def applicant_kind(applicant: str) -> str:
+    """Associations and NGOs are one kind of applicant, companies and SMEs another."""
+    return _KIND.get(applicant, applicant)
+
+
+def main_applicant(programme: Programme) -> str | None:
+    """The kind of applicant the programme is mainly made for: its first eligible applicant type."""
+    return applicant_kind(programme.eligible_applicants[0]) if programme.eligible_applicants else None
+
+
 def applicant_exclusion(programme: Programme, need: Need) -> Finding | None:
     allowed = programme.eligible_applicants
     if not allowed or need.applicant_type is None or need.applicant_type in allowed:

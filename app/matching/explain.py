@@ -109,6 +109,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "Funds work with partners or activities in other countries; the need mentions none",
         "sv": "Finansierar samarbete med partner eller aktiviteter i andra länder; behovet nämner inget sådant",
     },
+    "main_applicant": {
+        "en": "Made mainly for applicants of this kind ({applicant})",
+        "sv": "Främst avsett för sökande av det här slaget ({applicant})",
+    },
     "partners_outside": {
         "en": "Partners from {countries} are not covered: the programme takes partners from {accepted}",
         "sv": "Partner från {countries} omfattas inte: programmet tar partner från {accepted}",

@@ -16,6 +16,7 @@ from app.matching.bm25 import TermIndex
 from app.matching.bridge import Bridge
 from app.matching.calls import ListedCall, aware, listed_in_order
 from app.matching.countries import CountryFinder
+from app.matching.eligibility import main_applicant
 from app.matching.explain import MESSAGE_LANGUAGES, localised
 from app.matching.features import EligibilityMasks, ProgrammeFeatures
 from app.matching.geography import PartnerAreas
@@ -61,6 +62,11 @@ class IndexedCatalogue:
         self.grant_max = np.asarray([_or_nan(p.grant.max_eur) for p in self.programmes], dtype=np.float64)
         # programmes that fund work with partners or activities in other countries (``abroad``)
         self.cross_border = np.asarray([works_across_borders(p) for p in self.programmes], dtype=np.bool_)
+        # per kind of applicant, the programmes mainly made for it (``eligibility.main_applicant``)
+        kinds = [main_applicant(p) for p in self.programmes]
+        self.made_for = {
+            kind: np.asarray([k == kind for k in kinds], dtype=np.bool_) for kind in set(kinds) if kind is not None
+        }
         # per document, in ``calls.sort_key`` order
         self.calls_by_doc = tuple(calls_of.get(p.code, ()) for p in self.programmes)
         # ``listed_calls`` of one day: the day, and the listings computed so far

@@ -9,8 +9,10 @@ score = w_text * text + w_themes * themes + w_pillars * pillars + w_goals * goal
 - pillars is 1 when a pillar is shared; goals the need's mean strength over
   the programme's strategy goals;
 - credit (for a programme with some evidence) is ``partner_credit`` when its
-  specific partner list covers the need's partner countries (``geography``)
-  plus ``small_grant_credit`` when the budget fits a small grant;
+  specific partner list covers the need's partner countries (``geography``),
+  plus ``main_applicant_credit`` when it is mainly made for the need's kind of
+  applicant (its first eligible applicant type), plus ``small_grant_credit``
+  when the budget fits a small grant;
 - each penalised warning costs ``soft_penalty``, a partner country outside
   the programme's list ``partner_penalty``, and a programme for work across
   borders, for a need that plans none, ``abroad_penalty`` (``abroad``).
@@ -43,7 +45,7 @@ from app.matching.answer import (
 )
 from app.matching.bm25 import QueryMatrix
 from app.matching.calls import ListedCall, has_call_in_time
-from app.matching.eligibility import budget_fit, exclusions, warnings
+from app.matching.eligibility import applicant_kind, budget_fit, exclusions, main_applicant, warnings
 from app.matching.explain import localised, message_language, render, render_finding
 from app.matching.findings import Finding
 from app.matching.goals import rank_goals
@@ -108,6 +110,10 @@ def _add_credits(index: IndexedCatalogue, need: Need, partners: Sequence[str], c
     """Add the credits to ``c.base`` in place, for programmes with some evidence (base above 0)."""
     s = index.settings
     credit = index.partner_areas.credits(frozenset(partners), s.partner_credit)
+    made_for = index.made_for.get(applicant_kind(need.applicant_type)) if need.applicant_type else None
+    if made_for is not None and s.main_applicant_credit:
+        main = np.where(made_for, s.main_applicant_credit, 0.0)
+        credit = main if credit is None else credit + main
     budget = need.budget_eur
     if budget is not None and s.small_grant_credit:
         with np.errstate(invalid="ignore"):
@@ -250,6 +256,8 @@ def _reasons(
             pillar_names = index.pillar_names[lang]
             names = ", ".join([pillar_names.get(p, p) for p in pillars])
             reasons.append(render("pillar", lang, pillars=names))
+    if need.applicant_type and main_applicant(programme) == applicant_kind(need.applicant_type):
+        reasons.append(render("main_applicant", lang, applicant=need.applicant_type))
     fit = budget_fit(programme, need)
     if fit is not None:
         reasons.append(render_finding(fit, lang))

@@ -51,6 +51,8 @@ class MatchSettings:
     broad_partner_group: str = "eu"
     # a programme that funds work across borders loses this much for a need that plans none (``abroad``)
     abroad_penalty: float = 0.06
+    # a programme mainly made for the need's kind of applicant (its first eligible applicant) gains this
+    main_applicant_credit: float = 0.05
     # a budget within a grant range whose largest grant is at most small_grant_max_eur gains this
     small_grant_credit: float = 0.03
     small_grant_max_eur: int = 60_000

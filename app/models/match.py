@@ -83,7 +83,10 @@ class ScoreBreakdownPublic(BaseModel):
     strategy_goals: float = Field(description=f"Strategy goals the need and the programme both serve. {SHARE}")
     penalty: float = Field(default=0.0, description="Subtracted for the warnings that lower the rank (0 if none).")
     credit: float = Field(
-        default=0.0, description="Added when partner countries or budget fit the programme well (0 if neither)."
+        default=0.0,
+        description=(
+            "Added when partner countries, budget or the kind of applicant fit the programme well (0 if none does)."
+        ),
     )
 
 
