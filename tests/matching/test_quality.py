@@ -1,18 +1,17 @@
 """Regression guard: ranking quality on the labelled development set.
 
-The development set (``dev_needs.jsonl``, 278 needs, 55 % Swedish, about one in
+The development set (``dev_needs.jsonl``, 338 needs, 54 % Swedish, about one in
 seven decided by eligibility) is labelled against the bundled catalogue; the
-last 230 (d49-d78 in three batches, then d79-d108, d109-d128, d129-d158,
-d159-d188, d189-d218, d219-d248 and d249-d278, the last seven mostly naming
-partner countries) were written after the others and each kept as first
-measured (d129-d158: 0.694, d159-d188: 0.808, d189-d218: 0.796, d219-d248:
-0.739, d249-d278: 0.720; the last two were written by people who never ran the
-engine on them). ``benchmarks/quality.py`` prints the full report (``--ids
-d249-d278`` for one batch); this test keeps mean nDCG@5 from falling below the
-level reached (0.858 overall, sv 0.866, en 0.849 when this guard was last set,
-with the tenth batch in), with a small margin for catalogue edits, and keeps
-two needs whose best programme was once missing from the top five from missing
-it again.
+last 290 (d49-d78 in three batches, then batches of 20-30 up to d338, most of
+those after d128 naming partner countries) were written after the others and
+each kept as first measured (d129-d158: 0.694, d159-d188: 0.808, d189-d218:
+0.796, d219-d248: 0.739, d249-d278: 0.720, d279-d338: 0.832; the last four
+batches were written by people who never ran the engine on them).
+``benchmarks/quality.py`` prints the full report (``--ids d279-d308`` for one
+batch); this test keeps mean nDCG@5 from falling below the level reached (0.861
+overall, sv 0.861, en 0.861 when this guard was last set, with d279-d338 in),
+with a small margin for catalogue edits, and keeps two needs whose best
+programme was once missing from the top five from missing it again.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from benchmarks.quality import DEV_NEEDS, evaluate, load_needs, summary
 from tests.matching.bundled import CATALOGUE_DIR, load_bundled_document
 
 LEXICON_DIR = Path(__file__).resolve().parents[2] / "data" / "lexicon"
-FLOOR = {"all": 0.85, "sv": 0.855, "en": 0.84}
+FLOOR = {"all": 0.85, "sv": 0.85, "en": 0.85}
 
 
 def test_dev_set_is_large_and_varied_enough() -> None:
