@@ -196,6 +196,18 @@ def first_key_id(client: Any, admin: dict[str, str], org: str = "borlange") -> i
     return int(client.get(f"/api/v1/organisations/{org}/api-keys", headers=admin).json()["items"][0]["id"])
 
 
+def programme(code: str, name: tuple[str, str], description: tuple[str, str], **fields: Any) -> dict[str, Any]:
+    """A programme record for a test catalogue: name and description as (English, Swedish)."""
+    return {
+        "code": code,
+        "name": {"en": name[0], "sv": name[1]},
+        "description": {"en": description[0], "sv": description[1]},
+        "funder": "european-commission",
+        "pillars": ["development"],
+        **fields,
+    }
+
+
 def need_body(**changes: Any) -> dict[str, Any]:
     body = {
         "title": "Ungdomsutbyte med vänort i Tyskland",

@@ -7,25 +7,22 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import catalogue, import_catalogue
+from tests.factories import catalogue, import_catalogue, programme
 
 NOTHING_ABROAD_SV = "Finansierar samarbete med partner eller aktiviteter i andra länder; behovet nämner inget sådant"
 NOTHING_ABROAD_EN = "Funds work with partners or activities in other countries; the need mentions none"
 
 
 def _youth(code: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": {"en": "Grants for young people's meeting places", "sv": "Bidrag till mötesplatser för unga"},
-        "description": {
-            "en": "Meeting places, leisure activities and youth centres run with young people.",
-            "sv": "Mötesplatser, fritidsaktiviteter och fritidsgårdar som drivs tillsammans med unga.",
-        },
-        "funder": "european-commission",
-        "themes": ["youth"],
-        "pillars": ["development"],
-        **changes,
-    }
+    return programme(
+        code,
+        ("Grants for young people's meeting places", "Bidrag till mötesplatser för unga"),
+        (
+            "Meeting places, leisure activities and youth centres run with young people.",
+            "Mötesplatser, fritidsaktiviteter och fritidsgårdar som drivs tillsammans med unga.",
+        ),
+        **{"themes": ["youth"], **changes},
+    )
 
 
 @pytest.fixture

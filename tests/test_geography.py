@@ -7,22 +7,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import catalogue, import_catalogue
+from tests.factories import catalogue, import_catalogue, programme
 
 
 def _school(code: str, **changes: Any) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": {"en": "School exchange grants", "sv": "Bidrag till skolutbyten"},
-        "description": {
-            "en": "Class exchanges and joint projects between schools.",
-            "sv": "Klassutbyten och gemensamma projekt mellan skolor.",
-        },
-        "funder": "european-commission",
-        "themes": ["education"],
-        "pillars": ["development"],
-        **changes,
-    }
+    return programme(
+        code,
+        ("School exchange grants", "Bidrag till skolutbyten"),
+        ("Class exchanges and joint projects between schools.", "Klassutbyten och gemensamma projekt mellan skolor."),
+        **{"themes": ["education"], **changes},
+    )
 
 
 @pytest.fixture

@@ -7,19 +7,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import catalogue, import_catalogue
+from tests.factories import catalogue, import_catalogue, programme
 
 
 def _grant(code: str, applicants: list[str]) -> dict[str, Any]:
-    return {
-        "code": code,
-        "name": {"en": "Grants for reading projects", "sv": "Bidrag till läsprojekt"},
-        "description": {"en": "Reading circles and book clubs.", "sv": "Läsecirklar och bokklubbar."},
-        "funder": "sida",
-        "themes": ["education"],
-        "pillars": ["development"],
-        "eligible_applicants": applicants,
-    }
+    return programme(
+        code,
+        ("Grants for reading projects", "Bidrag till läsprojekt"),
+        ("Reading circles and book clubs.", "Läsecirklar och bokklubbar."),
+        funder="sida",
+        themes=["education"],
+        eligible_applicants=applicants,
+    )
 
 
 @pytest.fixture
