@@ -146,8 +146,8 @@ def shadowed_names(plain: Analyzer, word_sets: Mapping[str, set[str]]) -> dict[s
     country does not read as that word; the other names keep theirs ("Italien" and "Italy" share one)."""
     found: dict[str, frozenset[str]] = {}
     for language in COUNTRY_LANGUAGES:
-        names = {name.casefold() for name in country_names(language).values() if name.isalpha()}
-        by_stem = dict(zip(plain.stems(sorted(names), language), sorted(names), strict=True))
+        names = sorted({name.casefold() for name in country_names(language).values() if name.isalpha()})
+        by_stem = dict(zip(plain.stems(names, language), names, strict=True))
         known = sorted(word_sets.get(language, ()))
         found[language] = frozenset(
             name
